@@ -1,0 +1,156 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Settings every target of ours shares: Swift 6 mode is the default of this tools version;
+/// warnings are kept at zero by CI (`-warnings-as-errors` would also fail on dependencies).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "trainq",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "trainqd", targets: ["trainqd"]),
+        .executable(name: "trainq", targets: ["trainq"]),
+        .executable(name: "modelarts-sim", targets: ["modelarts-sim"]),
+        .library(name: "ModelArts", targets: ["ModelArts"]),
+        .library(name: "ModelArtsSimulator", targets: ["ModelArtsSimulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: ["JSON", "YAML"]),
+    ],
+    targets: [
+        // C boundary
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "CLinuxShims"),
+
+        // Libraries
+        .target(name: "JSONTree", swiftSettings: swiftSettings),
+        .target(
+            name: "ModelArts",
+            dependencies: [
+                "JSONTree",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "TrainQAPI", dependencies: ["JSONTree"], swiftSettings: swiftSettings),
+        .target(
+            name: "TrainQStore",
+            dependencies: [
+                "CSQLite", "TrainQAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TrainQEngine",
+            dependencies: [
+                "ModelArts", "TrainQAPI", "TrainQStore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TrainQServer",
+            dependencies: [
+                "CLinuxShims", "TrainQAPI", "TrainQStore", "TrainQEngine", "ModelArts",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ModelArtsSimulator",
+            dependencies: [
+                "ModelArts",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Executables: thin, parse flags and run.
+        .executableTarget(
+            name: "trainqd",
+            dependencies: [
+                "TrainQServer", "ModelArtsSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "trainq",
+            dependencies: [
+                "TrainQAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "modelarts-sim",
+            dependencies: [
+                "ModelArtsSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Tests (Swift Testing)
+        .testTarget(name: "ModelArtsTests", dependencies: ["ModelArts"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "JSONTreeTests", dependencies: ["JSONTree"], swiftSettings: swiftSettings),
+        .testTarget(name: "TrainQAPITests", dependencies: ["TrainQAPI"], swiftSettings: swiftSettings),
+        .testTarget(name: "TrainQStoreTests", dependencies: ["TrainQStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "TrainQEngineTests", dependencies: ["TrainQEngine", "ModelArtsSimulator"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TrainQServerTests",
+            dependencies: [
+                "TrainQServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ModelArtsSimulatorTests",
+            dependencies: ["ModelArtsSimulator", "ModelArts"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "TrainQAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,16 @@
+/// How a failed ModelArts call should be handled (reference §4.5). Every failure is mapped to exactly
+/// one class by the classification (one file, `ErrorClassification.swift`); the retry policy only ever
+/// looks at the class.
+public enum ErrorClass: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Retry with full-jitter backoff (429, 408, retryable 5xx, connection errors before anything was sent).
+    case transient
+    /// The request may have been applied (timeout or reset after it was written, 502/504 on a create):
+    /// never blindly re-send a create; reconcile first.
+    case unknownOutcome = "unknown_outcome"
+    /// The token expired: get a new token and retry once.
+    case tokenRefresh = "token_refresh"
+    /// Quota or capacity: back off for minutes, not seconds.
+    case slow
+    /// Do not retry without a change by a person.
+    case permanent
+}

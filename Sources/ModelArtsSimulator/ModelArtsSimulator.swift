@@ -1,0 +1,1 @@
+// The ModelArtsSimulator module. See DESIGN §1.

@@ -1,0 +1,33 @@
+import Foundation
+
+/// `GET /v1/health`: liveness, readiness and the queue at a glance.
+public struct HealthView: Sendable, Codable, Hashable {
+    /// `ok` or `degraded`.
+    public var status: String
+    public var database: String
+    public var version: String
+    public var startedAt: Date
+    /// Submissions per state; every state is present.
+    public var states: [String: Int]
+    public var lastModelArtsSuccessAt: Date?
+    public var simulated: Bool
+
+    public init(
+        status: String, database: String, version: String, startedAt: Date, states: [String: Int],
+        lastModelArtsSuccessAt: Date?, simulated: Bool
+    ) {
+        self.status = status
+        self.database = database
+        self.version = version
+        self.startedAt = startedAt
+        self.states = states
+        self.lastModelArtsSuccessAt = lastModelArtsSuccessAt
+        self.simulated = simulated
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status, database, version, states, simulated
+        case startedAt = "started_at"
+        case lastModelArtsSuccessAt = "last_modelarts_success_at"
+    }
+}

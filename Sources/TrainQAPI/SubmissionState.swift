@@ -1,0 +1,24 @@
+/// The life of a submission, as DESIGN §2 names it. The raw values are the socket API's strings.
+public enum SubmissionState: String, Sendable, Codable, CaseIterable, Hashable {
+    case queued
+    case retrying
+    case submitting
+    case reconciling
+    case tracking
+    case succeeded
+    case failed
+    case stopped
+    case rejected
+    case exhausted
+    case canceled
+    case needsAttention = "needs_attention"
+
+    /// No automatic progress happens from a terminal state (`retry` may still re-queue
+    /// `rejected` and `exhausted` on a person's request).
+    public var isTerminal: Bool {
+        switch self {
+        case .succeeded, .failed, .stopped, .rejected, .exhausted, .canceled: true
+        case .queued, .retrying, .submitting, .reconciling, .tracking, .needsAttention: false
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import JSONTree
+
+/// One submission as `GET /v1/submissions/{id}` shows it (DESIGN §4). Fields may be added;
+/// these names stay.
+public struct SubmissionView: Sendable, Codable, Hashable {
+    public var id: String
+    public var state: SubmissionState
+    public var owner: Owner
+    public var projectID: String
+    public var jobID: Int64
+    /// `{"job_desc": ..., "config": {...}}` exactly as accepted.
+    public var request: JSONValue
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var nextAttemptAt: Date?
+    public var attempts: [AttemptView]
+    public var versionID: Int64?
+    public var versionName: String?
+    public var remoteStatus: RemoteStatus?
+    /// Why the submission is in its current state, in words (the last error, the reconcile verdict, ...).
+    public var reason: String?
+    public var history: [HistoryEntry]
+
+    public init(
+        id: String, state: SubmissionState, owner: Owner, projectID: String, jobID: Int64, request: JSONValue,
+        createdAt: Date, updatedAt: Date, nextAttemptAt: Date? = nil, attempts: [AttemptView] = [],
+        versionID: Int64? = nil, versionName: String? = nil, remoteStatus: RemoteStatus? = nil,
+        reason: String? = nil, history: [HistoryEntry] = []
+    ) {
+        self.id = id
+        self.state = state
+        self.owner = owner
+        self.projectID = projectID
+        self.jobID = jobID
+        self.request = request
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.nextAttemptAt = nextAttemptAt
+        self.attempts = attempts
+        self.versionID = versionID
+        self.versionName = versionName
+        self.remoteStatus = remoteStatus
+        self.reason = reason
+        self.history = history
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, state, owner, request, attempts, history, reason
+        case projectID = "project_id"
+        case jobID = "job_id"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case nextAttemptAt = "next_attempt_at"
+        case versionID = "version_id"
+        case versionName = "version_name"
+        case remoteStatus = "remote_status"
+    }
+
+    /// Absent optionals are written as `null` so scripts can rely on every key being there.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(state, forKey: .state)
+        try container.encode(owner, forKey: .owner)
+        try container.encode(projectID, forKey: .projectID)
+        try container.encode(jobID, forKey: .jobID)
+        try container.encode(request, forKey: .request)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encode(nextAttemptAt, forKey: .nextAttemptAt)
+        try container.encode(attempts, forKey: .attempts)
+        try container.encode(versionID, forKey: .versionID)
+        try container.encode(versionName, forKey: .versionName)
+        try container.encode(remoteStatus, forKey: .remoteStatus)
+        try container.encode(reason, forKey: .reason)
+        try container.encode(history, forKey: .history)
+    }
+}
+
+/// One attempt to create the version: when, how it ended, and what delay was chosen after it.
+public struct AttemptView: Sendable, Codable, Hashable {
+    public var number: Int
+    public var startedAt: Date
+    public var finishedAt: Date?
+    /// `created`, `transient`, `unknown_outcome`, `token_refresh`, `slow`, `permanent`, or `interrupted`.
+    public var outcome: String?
+    public var httpStatus: Int?
+    public var errorCode: String?
+    public var message: String?
+    public var requestID: String?
+    public var delayMS: Int64?
+
+    public init(
+        number: Int, startedAt: Date, finishedAt: Date? = nil, outcome: String? = nil, httpStatus: Int? = nil,
+        errorCode: String? = nil, message: String? = nil, requestID: String? = nil, delayMS: Int64? = nil
+    ) {
+        self.number = number
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.outcome = outcome
+        self.httpStatus = httpStatus
+        self.errorCode = errorCode
+        self.message = message
+        self.requestID = requestID
+        self.delayMS = delayMS
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case number, outcome, message
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case httpStatus = "http_status"
+        case errorCode = "error_code"
+        case requestID = "request_id"
+        case delayMS = "delay_ms"
+    }
+}
+
+/// One row of a submission's history: a state change or a remote status change.
+public struct HistoryEntry: Sendable, Codable, Hashable {
+    public var seq: Int64
+    public var at: Date
+    public var state: SubmissionState
+    public var remoteStatus: RemoteStatus?
+    public var reason: String?
+
+    public init(seq: Int64, at: Date, state: SubmissionState, remoteStatus: RemoteStatus? = nil, reason: String? = nil) {
+        self.seq = seq
+        self.at = at
+        self.state = state
+        self.remoteStatus = remoteStatus
+        self.reason = reason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case seq, at, state, reason
+        case remoteStatus = "remote_status"
+    }
+}

@@ -1,0 +1,1 @@
+// The TrainQEngine module. See DESIGN §1.

@@ -1,0 +1,1 @@
+// The TrainQServer module. See DESIGN §1.

@@ -1,0 +1,1 @@
+// The TrainQStore module. See DESIGN §1.

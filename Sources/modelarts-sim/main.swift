@@ -1,0 +1,1 @@
+print("modelarts-sim: not built yet")

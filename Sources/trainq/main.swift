@@ -1,0 +1,1 @@
+print("trainq: not built yet")

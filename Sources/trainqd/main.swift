@@ -1,0 +1,1 @@
+print("trainqd: not built yet")

@@ -1,0 +1,4 @@
+import Testing
+@testable import TrainQAPI
+
+@Test func EndToEndTestsBuilds() {}

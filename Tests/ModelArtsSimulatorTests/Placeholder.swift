@@ -1,0 +1,4 @@
+import Testing
+@testable import ModelArtsSimulator
+
+@Test func ModelArtsSimulatorTestsBuilds() {}

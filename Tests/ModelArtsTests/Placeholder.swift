@@ -1,0 +1,4 @@
+import Testing
+@testable import ModelArts
+
+@Test func ModelArtsTestsBuilds() {}

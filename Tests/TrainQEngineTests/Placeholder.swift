@@ -1,0 +1,4 @@
+import Testing
+@testable import TrainQEngine
+
+@Test func TrainQEngineTestsBuilds() {}

@@ -1,0 +1,4 @@
+import Testing
+@testable import TrainQServer
+
+@Test func TrainQServerTestsBuilds() {}

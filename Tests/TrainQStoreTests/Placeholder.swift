@@ -1,0 +1,4 @@
+import Testing
+@testable import TrainQStore
+
+@Test func TrainQStoreTestsBuilds() {}
