@@ -73,9 +73,10 @@ let package = Package(
         .target(
             name: "TrainQServer",
             dependencies: [
-                "CLinuxShims", "TrainQAPI", "TrainQStore", "TrainQEngine", "ModelArts",
+                "CLinuxShims", "TrainQAPI", "TrainQStore", "TrainQEngine", "ModelArts", "ModelArtsSimulator", "JSONTree",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

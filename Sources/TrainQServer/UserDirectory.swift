@@ -80,3 +80,13 @@ final class UserDirectory: Sendable {
         }
     }
 }
+
+extension UserDirectory {
+    static func userID(name: String) -> UInt32? {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getpwnam_r(name, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return entry.pw_uid
+    }
+}
