@@ -30,16 +30,16 @@ public actor VersionTracker: Service {
     }
 
     private let store: SubmissionStore
-    private let client: ModelArtsClient
+    private let clients: ModelArtsClients
     private let configuration: Configuration
     private let logger: Logger
     private var tracked: [String: Tracked] = [:]
     private var knownVersionCounts: [JobKey: Int64] = [:]
     private var seenSequence: Int64 = -1
 
-    public init(store: SubmissionStore, client: ModelArtsClient, configuration: Configuration, logger: Logger) {
+    public init(store: SubmissionStore, clients: ModelArtsClients, configuration: Configuration, logger: Logger) {
         self.store = store
-        self.client = client
+        self.clients = clients
         self.configuration = configuration
         self.logger = logger
     }
@@ -102,9 +102,10 @@ public actor VersionTracker: Service {
 
     private func pollByList(job: JobKey, entries: [Tracked]) async {
         do {
-            let list = try await client.listAllVersions(projectID: job.projectID, jobID: job.jobID, perPage: configuration.pageSize)
-            knownVersionCounts[job] = list.versionCount ?? Int64(list.versions.count)
-            let byID = Dictionary(list.versions.compactMap { v in v.versionID.map { ($0, v) } }, uniquingKeysWith: { a, _ in a })
+            let versions = try await clients.client(forProject: job.projectID)
+                .listAllVersions(jobID: job.jobID, perPage: configuration.pageSize)
+            knownVersionCounts[job] = Int64(versions.count)
+            let byID = Dictionary(versions.compactMap { v in v.versionID.map { ($0, v) } }, uniquingKeysWith: { a, _ in a })
             for entry in entries {
                 guard let versionID = entry.submission.view.versionID else { continue }
                 if let detail = byID[versionID] {
@@ -124,7 +125,7 @@ public actor VersionTracker: Service {
         let view = entry.submission.view
         guard let versionID = view.versionID else { return }
         do {
-            let detail = try await client.showVersion(projectID: view.projectID, jobID: view.jobID, versionID: versionID)
+            let detail = try await clients.client(forProject: view.projectID).showVersion(jobID: view.jobID, versionID: versionID)
             await apply(detail, to: entry)
         } catch let error as ModelArtsError where error.httpStatus == 404 {
             await finish(entry, as: .failed, status: nil, reason: "version \(versionID) no longer exists on ModelArts (404 \(error.errorCode ?? ""))")
