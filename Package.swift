@@ -57,6 +57,7 @@ let package = Package(
             dependencies: [
                 "CSQLite", "TrainQAPI",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
