@@ -125,6 +125,11 @@ import Testing
         }
         #expect(throws: ModelArtsError.self) { try ModelArtsClient(configuration: bad) }
         #expect(!"\(good.authentication)".contains("SKexample"))
+        #expect(!"\(good)".contains("SKexample"))
+        #expect(!String(reflecting: good).contains("SKexample"))
+        var dumped = ""
+        dump(good, to: &dumped)
+        #expect(!dumped.contains("SKexample"))
     }
 }
 
