@@ -30,16 +30,16 @@ public actor VersionTracker: Service {
     }
 
     private let store: SubmissionStore
-    private let clients: ModelArtsClients
+    private let client: ModelArtsClient
     private let configuration: Configuration
     private let logger: Logger
     private var tracked: [String: Tracked] = [:]
     private var knownVersionCounts: [JobKey: Int64] = [:]
     private var seenSequence: Int64 = -1
 
-    public init(store: SubmissionStore, clients: ModelArtsClients, configuration: Configuration, logger: Logger) {
+    public init(store: SubmissionStore, client: ModelArtsClient, configuration: Configuration, logger: Logger) {
         self.store = store
-        self.clients = clients
+        self.client = client
         self.configuration = configuration
         self.logger = logger
     }
@@ -102,8 +102,7 @@ public actor VersionTracker: Service {
 
     private func pollByList(job: JobKey, entries: [Tracked]) async {
         do {
-            let versions = try await clients.client(forProject: job.projectID)
-                .listAllVersions(jobID: job.jobID, perPage: configuration.pageSize)
+            let versions = try await client.listAllVersions(jobID: job.jobID, perPage: configuration.pageSize, projectID: job.projectID)
             knownVersionCounts[job] = Int64(versions.count)
             let byID = Dictionary(versions.compactMap { v in v.versionID.map { ($0, v) } }, uniquingKeysWith: { a, _ in a })
             for entry in entries {
@@ -125,9 +124,9 @@ public actor VersionTracker: Service {
         let view = entry.submission.view
         guard let versionID = view.versionID else { return }
         do {
-            let detail = try await clients.client(forProject: view.projectID).showVersion(jobID: view.jobID, versionID: versionID)
+            let detail = try await client.showVersion(jobID: view.jobID, versionID: versionID, projectID: view.projectID)
             await apply(detail, to: entry)
-        } catch let error as ModelArtsError where error.httpStatus == 404 {
+        } catch where error.httpStatus == 404 {
             await finish(entry, as: .failed, status: nil, reason: "version \(versionID) no longer exists on ModelArts (404 \(error.errorCode ?? ""))")
         } catch {
             logger.warning("showing a version failed; will try again", metadata: metadata(entry, ["error": "\(error)"]))
