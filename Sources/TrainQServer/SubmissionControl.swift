@@ -23,6 +23,7 @@ public struct SubmissionControlError: Error, Sendable, Equatable {
         case invalidState
         case invalidRequest
         case storeUnavailable
+        case remoteUnavailable
     }
 
     public var kind: Kind
@@ -39,6 +40,7 @@ public struct SubmissionControlError: Error, Sendable, Equatable {
         case .invalidState: APIError.invalidState(message)
         case .invalidRequest: APIError.badRequest(message)
         case .storeUnavailable: APIError.storeUnavailable(message)
+        case .remoteUnavailable: APIError(.badGateway, .remoteUnavailable, message)
         }
     }
 }

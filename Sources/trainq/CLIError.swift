@@ -38,7 +38,7 @@ struct CLIError: Error, CustomStringConvertible {
             case .notFound: .notFound
             case .forbidden, .unauthenticated: .forbidden
             case .idempotencyConflict, .invalidState: .conflict
-            case .storeUnavailable, .shuttingDown: .daemonUnavailable
+            case .storeUnavailable, .shuttingDown, .remoteUnavailable: .daemonUnavailable
             case .methodNotAllowed, .internalError: .failure
             }
         return CLIError(code, "\(envelope.error.kind.rawValue): \(envelope.error.message)", details: envelope.error.details)

@@ -12,6 +12,11 @@ struct TrackingSchedule: Sendable, Hashable {
         self.interval = minInterval
     }
 
+    /// Back to the shortest interval: a change is expected soon.
+    mutating func reset() {
+        interval = minInterval
+    }
+
     /// Records a poll and returns the delay until the next one; `jitter` is in [-1, 1].
     mutating func polled(changed: Bool, jitter: Double) -> Duration {
         if changed {

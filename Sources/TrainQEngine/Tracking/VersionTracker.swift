@@ -62,6 +62,12 @@ public actor VersionTracker: Service {
 
     /// Reloads the `tracking` submissions when the store's events moved on (any state change may add or
     /// remove one), keeping each known version's schedule.
+    /// Poll this submission's version at the next round (after a stop request, for example).
+    public func pollSoon(_ id: String) {
+        tracked[id]?.nextPollAt = .now
+        tracked[id]?.schedule.reset()
+    }
+
     private func refreshTrackedSet() async throws {
         let sequence = await store.lastSequence()
         guard sequence != seenSequence else { return }
