@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
 import Glibc
@@ -41,12 +42,20 @@ enum UnixSocketPreparation {
         }
     }
 
-    /// Runs `bind` with a umask that makes the socket file appear with exactly `mode`: NIO just calls
-    /// `bind(2)`, which applies the process umask, so the file never exists with a wider mode.
-    static func withSocketUmask<T>(mode: UInt16, _ body: () async throws -> T) async rethrows -> T {
+    private static let savedUmask = NIOLockedValueBox<mode_t?>(nil)
+
+    /// Sets a umask that makes the socket file appear with exactly `mode`: NIO just calls `bind(2)`,
+    /// which applies the process umask, so the file never exists with a wider mode. Files created
+    /// meanwhile only get narrower modes. `restoreUmask()` once the server listens.
+    static func setSocketUmask(mode: UInt16) {
         let previous = umask(mode_t(~mode & 0o777))
-        defer { umask(previous) }
-        return try await body()
+        savedUmask.withLockedValue { $0 = $0 ?? previous }
+    }
+
+    static func restoreUmask() {
+        if let previous = savedUmask.withLockedValue({ saved in defer { saved = nil }; return saved }) {
+            umask(previous)
+        }
     }
 
     /// Gives the socket its configured group and mode once it exists.
