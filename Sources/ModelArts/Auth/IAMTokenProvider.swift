@@ -84,8 +84,9 @@ public actor IAMTokenProvider {
         try await perform(machine.tokenRejected(rejected))
     }
 
-    /// Forgets the token and closes the connections.
+    /// Forgets the token and closes the connections; later calls fail. Safe to call more than once.
     public func shutdown() async {
+        if case .shutDown = machine.state { return }
         machine.shutDown()?.cancel()
         try? await issuer.httpClient.shutdown()
     }
