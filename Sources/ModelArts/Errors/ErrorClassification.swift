@@ -48,8 +48,13 @@ public enum ErrorClassification {
             ?? classifyStatus(status, operation: error.operation)
         // 429 and 408 invite a retry whatever the code says, unless it asks for a longer wait.
         if status == 429 || status == 408, decided != .slow { decided = .transient }
-        // APIGW.0301 also covers token problems ("decrypt token fail"); those heal with a new token.
-        if code == "APIGW.0301", error.message.lowercased().contains("token") { decided = .tokenRefresh }
+        // APIGW.0301 also covers token problems ("decrypt token fail"); those heal with a new token. Only
+        // the text before an echoed canonical request counts (it may list an `x-auth-token` header).
+        if code == "APIGW.0301" {
+            let lowered = error.message.lowercased()
+            let reason = lowered.range(of: "canonicalrequest").map { lowered[..<$0.lowerBound] } ?? lowered[...]
+            if reason.contains("token") { decided = .tokenRefresh }
+        }
         // A token error after a fresh token (or with AK/SK, where there is none) is not going to heal.
         if decided == .tokenRefresh, error.tokenRefreshAttempted { return .permanent }
         return decided
@@ -157,33 +162,6 @@ extension ModelArtsError {
 
     /// The earliest sensible retry, from `Retry-After` and the throttle message.
     public var retryHint: RetryHint { ErrorClassification.retryHint(self) }
-}
-
-/// What the answer itself says about waiting before the next try.
-public struct RetryHint: Sendable, Hashable {
-    /// From the `Retry-After` header.
-    public var retryAfter: Duration?
-    /// From an APIGW.0308 message `limit:N,time:1 second|1 minute`: at most `throttleLimit` calls per
-    /// `throttleWindow`.
-    public var throttleLimit: Int?
-    public var throttleWindow: Duration?
-
-    public init(retryAfter: Duration? = nil, throttleLimit: Int? = nil, throttleWindow: Duration? = nil) {
-        self.retryAfter = retryAfter
-        self.throttleLimit = throttleLimit
-        self.throttleWindow = throttleWindow
-    }
-
-    /// Wait at least this long: the longer of `Retry-After` and the throttle window (the window has to
-    /// reset before calls count again).
-    public var minimumDelay: Duration? {
-        switch (retryAfter, throttleWindow) {
-        case (let after?, let window?): max(after, window)
-        case (let after?, nil): after
-        case (nil, let window?): window
-        case (nil, nil): nil
-        }
-    }
 }
 
 /// The throttle window in a gateway message, e.g. `...policy user over ratelimit,limit:10,time:1 minute`.
