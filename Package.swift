@@ -141,7 +141,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ModelArtsSimulatorTests",
-            dependencies: ["ModelArtsSimulator", "ModelArts"],
+            dependencies: [
+                "ModelArtsSimulator", "ModelArts",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
