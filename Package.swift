@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "ModelArtsSimulator",
             dependencies: [
-                "ModelArts",
+                "ModelArts", "JSONTree",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -120,6 +120,8 @@ let package = Package(
             dependencies: [
                 "ModelArtsSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -142,8 +144,10 @@ let package = Package(
         .testTarget(
             name: "ModelArtsSimulatorTests",
             dependencies: [
-                "ModelArtsSimulator", "ModelArts",
+                "ModelArtsSimulator", "ModelArts", "JSONTree",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
