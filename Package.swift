@@ -94,7 +94,7 @@ let package = Package(
         .target(
             name: "ModelArtsSimulator",
             dependencies: [
-                "ModelArts",
+                "ModelArts", "JSONTree",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -131,6 +131,9 @@ let package = Package(
             dependencies: [
                 "ModelArtsSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -152,7 +155,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ModelArtsSimulatorTests",
-            dependencies: ["ModelArtsSimulator", "ModelArts"],
+            dependencies: [
+                "ModelArtsSimulator", "ModelArts", "JSONTree",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
