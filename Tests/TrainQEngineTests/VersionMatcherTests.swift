@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+
+@testable import TrainQEngine
+
+@Suite struct VersionMatcherTests {
+    let start = Date(timeIntervalSince1970: 1_700_000_000)
+    let matcher = VersionMatcher(clockSkewMargin: .seconds(60))
+    let config = ConfigurationFingerprint(fields: ["app_url": "/usr/app/", "spec_id": "1", "worker_server_num": "1"])
+    let marker = DescMarker.tag(for: "01JD9Z4K8Q3W")
+
+    func attempt(marker: String? = nil, excluding: Set<Int64> = []) -> VersionMatcher.Attempt {
+        .init(startedAt: start, marker: marker, preVersionID: 20, configuration: config, excludedVersionIDs: excluding)
+    }
+
+    func listed(
+        _ id: Int64, pre: Int64 = 20, createdAfterStart seconds: TimeInterval = 1, desc: String? = nil,
+        config: ConfigurationFingerprint? = nil
+    ) -> VersionMatcher.Listed {
+        .init(
+            versionID: id, versionName: String(format: "V%04d", id), preVersionID: pre,
+            createTime: start.addingTimeInterval(seconds), status: 1, jobDesc: desc, configuration: config ?? self.config
+        )
+    }
+
+    @Test func markerMatchIsExactEvenAmongLookalikes() {
+        let versions = [
+            listed(21, desc: "nightly"), listed(22, desc: "nightly\(marker)"), listed(23, desc: "nightly [trainq:OTHER]"),
+        ]
+        #expect(matcher.match(attempt(marker: marker), in: versions) == .match(versions[1]))
+    }
+
+    @Test func markerShownAbsentMeansNotOurs() {
+        // Same pre-version, time and configuration, but the description is shown and lacks the marker.
+        let versions = [listed(21, desc: "nightly")]
+        #expect(matcher.match(attempt(marker: marker), in: versions) == .none)
+    }
+
+    @Test func hiddenDescriptionFallsBackToTheHeuristic() {
+        let versions = [listed(21, desc: nil)]
+        #expect(matcher.match(attempt(marker: marker), in: versions) == .match(versions[0]))
+    }
+
+    @Test func heuristicMatchesPreVersionTimeAndConfiguration() {
+        let versions = [
+            listed(19, pre: 18, createdAfterStart: -3600),
+            listed(21, pre: 20, createdAfterStart: 2),
+        ]
+        #expect(matcher.match(attempt(), in: versions) == .match(versions[1]))
+    }
+
+    @Test func heuristicRejectsOtherPreVersion() {
+        #expect(matcher.match(attempt(), in: [listed(21, pre: 19)]) == .none)
+    }
+
+    @Test func heuristicRejectsVersionsOlderThanStartMinusMargin() {
+        #expect(matcher.match(attempt(), in: [listed(21, createdAfterStart: -61)]) == .none)
+        // Within the clock-skew margin it still counts.
+        let skewed = listed(21, createdAfterStart: -59)
+        #expect(matcher.match(attempt(), in: [skewed]) == .match(skewed))
+    }
+
+    @Test func heuristicRejectsDifferentConfiguration() {
+        let other = ConfigurationFingerprint(fields: ["app_url": "/usr/other/", "spec_id": "1"])
+        #expect(matcher.match(attempt(), in: [listed(21, config: other)]) == .none)
+    }
+
+    @Test func fieldsShownOnOneSideOnlyDecideNothing() {
+        let sparse = ConfigurationFingerprint(fields: ["spec_id": "1", "engine_id": "3"])
+        let candidate = listed(21, config: sparse)
+        #expect(matcher.match(attempt(), in: [candidate]) == .match(candidate))
+    }
+
+    @Test func trailingSlashesOnPathsDoNotMatter() {
+        let slashless = ConfigurationFingerprint(fields: ["app_url": "/usr/app", "spec_id": "1"])
+        let candidate = listed(21, config: slashless)
+        #expect(matcher.match(attempt(), in: [candidate]) == .match(candidate))
+    }
+
+    @Test func severalCandidatesAreAmbiguous() {
+        let versions = [listed(22), listed(21)]
+        #expect(matcher.match(attempt(), in: versions) == .ambiguous([versions[1], versions[0]]))
+    }
+
+    @Test func versionsOwnedByOthersAreExcluded() {
+        let versions = [listed(21), listed(22)]
+        #expect(matcher.match(attempt(excluding: [21]), in: versions) == .match(versions[1]))
+    }
+
+    @Test func emptyListMatchesNothing() {
+        #expect(matcher.match(attempt(marker: marker), in: []) == .none)
+    }
+}
+
+@Suite struct RelistScheduleTests {
+    @Test func defaultScheduleWidens() {
+        let schedule = RelistSchedule()
+        let waits = (1...4).compactMap { schedule.wait(afterEmptyListings: $0) }
+        #expect(waits == [.seconds(2), .seconds(5), .seconds(15), .seconds(30)])
+        #expect(schedule.wait(afterEmptyListings: 5) == nil)
+        #expect(schedule.listings == 5)
+        #expect(schedule.span == .seconds(52))
+    }
+
+    @Test func nonsenseCountsEndTheSchedule() {
+        let schedule = RelistSchedule(waits: [.milliseconds(10)])
+        #expect(schedule.wait(afterEmptyListings: 0) == nil)
+        #expect(schedule.wait(afterEmptyListings: -1) == nil)
+        #expect(schedule.wait(afterEmptyListings: 1) == .milliseconds(10))
+    }
+}
+
+@Suite struct DescMarkerTests {
+    @Test func markerIsAppended() {
+        #expect(DescMarker.apply(to: "nightly", submissionID: "ABC") == "nightly [trainq:ABC]")
+        #expect(DescMarker.apply(to: nil, submissionID: "ABC") == " [trainq:ABC]")
+    }
+
+    @Test func markerIsLeftOutWhenItDoesNotFit() {
+        let tag = DescMarker.tag(for: "ABC")
+        let fitting = String(repeating: "x", count: 256 - tag.count)
+        #expect(DescMarker.apply(to: fitting, submissionID: "ABC")?.count == 256)
+        #expect(DescMarker.apply(to: fitting + "x", submissionID: "ABC") == nil)
+    }
+
+    @Test func wideCharactersCountByTheStricterMeasure() {
+        // One emoji is one Character but two UTF-16 units.
+        let tag = DescMarker.tag(for: "ABC")
+        let emoji = String(repeating: "😀", count: (256 - tag.count) / 2 + 1)
+        #expect(DescMarker.apply(to: emoji, submissionID: "ABC") == nil)
+    }
+}
