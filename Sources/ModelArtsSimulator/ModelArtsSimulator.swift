@@ -1,1 +1,73 @@
-// The ModelArtsSimulator module. See DESIGN §1.
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// A faithful local stand-in for the ModelArts v1 training-version API and IAM token issue
+/// (DESIGN §7), served over HTTP on loopback.
+///
+/// Run it as a swift-service-lifecycle `Service` (it stops on graceful shutdown) and ask
+/// ``boundPort()`` for the port once it listens; or use ``withRunning(_:logger:_:)`` in tests.
+public struct ModelArtsSimulator: Service {
+    public let configuration: SimulatorConfiguration
+    private let logger: Logger
+    private let cloud: SimulatedCloud
+    private let address = BoundAddress()
+    private let onServerRunning: @Sendable (Int) async -> Void
+
+    /// - Parameter onServerRunning: called with the bound port once the server listens.
+    public init(
+        configuration: SimulatorConfiguration,
+        logger: Logger = Logger(label: "modelarts-sim"),
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.cloud = SimulatedCloud(configuration: configuration)
+        self.onServerRunning = onServerRunning
+    }
+
+    public func run() async throws {
+        let address = self.address
+        let onServerRunning = self.onServerRunning
+        let application = Application(
+            router: SimulatorRouter.make(cloud: cloud, configuration: configuration),
+            server: .http1(configuration: .init(idleTimeout: .seconds(120))),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                await address.bind(port)
+                await onServerRunning(port)
+            },
+            logger: logger
+        )
+        do {
+            try await application.run()
+        } catch {
+            await address.stop()
+            throw error
+        }
+        await address.stop()
+    }
+
+    /// The TCP port the server listens on; waits until it is bound. Throws if the server stopped first.
+    public func boundPort() async throws -> Int {
+        try await address.port()
+    }
+
+    /// Everything created and counted so far (the same as `GET /_sim/ledger`).
+    public func ledger() async -> Ledger {
+        await cloud.ledger()
+    }
+
+    /// Replaces the active faults (the same as `POST /_sim/faults`).
+    public func setFaults(_ faults: [FaultRule]) async {
+        await cloud.replaceFaults(faults)
+    }
+
+    /// Scripts the terminal status of a version (the same as `POST /_sim/versions/{id}/outcome`).
+    public func setOutcome(_ status: Int, forVersion versionId: Int64) async throws {
+        try VersionOutcome.validate(status, field: "status")
+        try await cloud.setOutcome(status, forVersion: versionId)
+    }
+}

@@ -1,0 +1,219 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOHTTP1
+
+/// Issues and caches a project-scoped IAM token (reference §5.1): password auth at `POST /v3/auth/tokens`,
+/// refreshed when less than `refreshAhead` of its validity is left and again when the service refuses it.
+/// Concurrent callers share one refresh: the in-flight request lives in the state, and everyone awaits it.
+///
+/// Neither the password nor a token ever reaches a log line, an error or a description.
+public actor IAMTokenProvider {
+    public struct Configuration: Sendable, CustomStringConvertible {
+        /// e.g. `https://iam.cn-north-4.myhuaweicloud.com`.
+        public var endpoint: URL
+        public var credentials: IAMPasswordCredentials
+        /// Refresh when less than this much validity is left (tokens live 24 h).
+        public var refreshAhead: Duration
+        /// After a failed early refresh, keep using the old token this long before trying again.
+        public var retryRefreshAfter: Duration
+        public var connectTimeout: Duration
+        public var requestTimeout: Duration
+        public var caFile: String?
+        public var proxy: ModelArtsClientConfiguration.Proxy?
+
+        public init(
+            endpoint: URL,
+            credentials: IAMPasswordCredentials,
+            refreshAhead: Duration = .seconds(3600),
+            retryRefreshAfter: Duration = .seconds(30),
+            connectTimeout: Duration = .seconds(5),
+            requestTimeout: Duration = .seconds(30),
+            caFile: String? = nil,
+            proxy: ModelArtsClientConfiguration.Proxy? = nil
+        ) {
+            self.endpoint = endpoint
+            self.credentials = credentials
+            self.refreshAhead = refreshAhead
+            self.retryRefreshAfter = retryRefreshAfter
+            self.connectTimeout = connectTimeout
+            self.requestTimeout = requestTimeout
+            self.caFile = caFile
+            self.proxy = proxy
+        }
+
+        public var description: String {
+            "IAMTokenProvider.Configuration(endpoint: \(endpoint), credentials: \(credentials))"
+        }
+    }
+
+    private typealias Refresh = Task<Result<IAMToken, ModelArtsError>, Never>
+
+    private enum State {
+        case empty
+        case valid(IAMToken)
+        /// A token request is on its way; `previous` may still serve if it fails.
+        case refreshing(Refresh, previous: IAMToken?)
+        case shutDown
+    }
+
+    public nonisolated let configuration: Configuration
+    private var state: State = .empty
+    /// No early refresh before this moment (set after one failed while the old token still worked).
+    private var quietUntil: Date?
+    private let issuer: TokenIssuer
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+    /// How many token requests were sent (for metrics and tests).
+    public private(set) var tokenRequestCount = 0
+
+    /// - Parameter limiter: the shared limiter of outgoing calls, so token requests count too.
+    public init(
+        configuration: Configuration,
+        limiter: OutgoingCallLimiter? = nil,
+        logger: Logger = Logger(label: "trainq.iam"),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.configuration = configuration
+        self.issuer = TokenIssuer(configuration: configuration, limiter: limiter, logger: logger)
+        self.logger = logger
+        self.now = now
+    }
+
+    /// A token that is valid now, fetching or refreshing it when needed.
+    public func token() async throws(ModelArtsError) -> IAMToken {
+        switch state {
+        case .valid(let token):
+            let refreshAt = token.expiresAt.addingTimeInterval(-Self.seconds(configuration.refreshAhead))
+            if now() < refreshAt { return token }
+            if let quietUntil, now() < quietUntil, now() < token.expiresAt { return token }
+            return try await completion(of: startRefresh(previous: token), fallback: token)
+        case .empty:
+            return try await completion(of: startRefresh(previous: nil), fallback: nil)
+        case .refreshing(let refresh, let previous):
+            return try await completion(of: refresh, fallback: previous)
+        case .shutDown:
+            throw .configuration(operation: .issueToken, message: "token provider is shut down")
+        }
+    }
+
+    /// A token other than `rejected`, which the service just refused: the current one if someone already
+    /// replaced it, the one being fetched, or a new one.
+    public func token(replacing rejected: IAMToken) async throws(ModelArtsError) -> IAMToken {
+        switch state {
+        case .valid(let token) where token.value != rejected.value:
+            return token
+        case .valid, .empty:
+            return try await completion(of: startRefresh(previous: nil), fallback: nil)
+        case .refreshing(let refresh, _):
+            let token = try await completion(of: refresh, fallback: nil)
+            if token.value != rejected.value { return token }
+            return try await completion(of: startRefresh(previous: nil), fallback: nil)
+        case .shutDown:
+            throw .configuration(operation: .issueToken, message: "token provider is shut down")
+        }
+    }
+
+    /// Forgets the token and closes the connections.
+    public func shutdown() async {
+        if case .refreshing(let refresh, _) = state { refresh.cancel() }
+        state = .shutDown
+        try? await issuer.httpClient.shutdown()
+    }
+
+    // MARK: - Refreshing
+
+    private func startRefresh(previous: IAMToken?) -> Refresh {
+        tokenRequestCount += 1
+        let issuer = self.issuer
+        let refresh = Refresh { await issuer.issue() }
+        state = .refreshing(refresh, previous: previous)
+        return refresh
+    }
+
+    /// Awaits a refresh; the first caller back records the outcome in the state. If it failed, a
+    /// previous token that has not expired yet still serves (the refresh was early).
+    private func completion(of refresh: Refresh, fallback: IAMToken?) async throws(ModelArtsError) -> IAMToken {
+        let result = await refresh.value
+        if case .refreshing(let current, let previous) = state, current == refresh {
+            switch result {
+            case .success(let token):
+                state = .valid(token)
+                quietUntil = nil
+            case .failure:
+                state = previous.map { .valid($0) } ?? .empty
+                quietUntil = now().addingTimeInterval(Self.seconds(configuration.retryRefreshAfter))
+            }
+        }
+        switch result {
+        case .success(let token):
+            return token
+        case .failure(let error):
+            if let fallback, now() < fallback.expiresAt {
+                logger.warning("IAM token refresh failed; the current token is still valid", metadata: ["error": "\(error)"])
+                return fallback
+            }
+            throw error
+        }
+    }
+
+    private static func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// The HTTP side of token issue: one `POST /v3/auth/tokens?nocatalog=true` through the shared limiter.
+struct TokenIssuer: Sendable {
+    let configuration: IAMTokenProvider.Configuration
+    let limiter: OutgoingCallLimiter?
+    let logger: Logger
+    let httpClient: HTTPClient
+    let transport: HTTPTransport
+
+    init(configuration: IAMTokenProvider.Configuration, limiter: OutgoingCallLimiter?, logger: Logger) {
+        self.configuration = configuration
+        self.limiter = limiter
+        self.logger = logger
+        self.httpClient = HTTPClientFactory.make(.init(
+            connectTimeout: configuration.connectTimeout, caFile: configuration.caFile, proxy: configuration.proxy))
+        self.transport = HTTPTransport(httpClient: httpClient, requestTimeout: configuration.requestTimeout,
+                                       maxResponseBytes: 4 * 1024 * 1024)
+    }
+
+    /// The request, built without sending it (unit-tested).
+    static func request(_ configuration: IAMTokenProvider.Configuration) -> HTTPTransport.Request {
+        let base = configuration.endpoint.absoluteString.hasSuffix("/")
+            ? String(configuration.endpoint.absoluteString.dropLast()) : configuration.endpoint.absoluteString
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json;charset=utf8")
+        return HTTPTransport.Request(
+            method: .POST, url: base + "/v3/auth/tokens?nocatalog=true", headers: headers,
+            body: IAMTokenRequest.body(configuration.credentials))
+    }
+
+    func issue() async -> Result<IAMToken, ModelArtsError> {
+        let secrets = [configuration.credentials.password]
+        var permit: OutgoingCallLimiter.Permit?
+        if let limiter {
+            do {
+                permit = try await limiter.acquire()
+            } catch {
+                return .failure(.transportNotSent(operation: .issueToken, message: "cancelled while waiting for a call slot"))
+            }
+        }
+        let result: Result<IAMToken, ModelArtsError>
+        do {
+            let response = try await transport.execute(Self.request(configuration), operation: .issueToken, logger: logger)
+            result = .success(try ResponseInterpreter.interpret(
+                response, operation: .issueToken, decodeResponse: IAMTokenRequest.token(from:)))
+        } catch {
+            result = .failure(error.redacting(secrets))
+        }
+        if let limiter, let permit { await limiter.release(permit) }
+        switch result {
+        case .success(let token): logger.info("IAM token issued", metadata: ["expires_at": "\(token.expiresAt)"])
+        case .failure(let error): logger.notice("IAM token request failed", metadata: ["error": "\(error)"])
+        }
+        return result
+    }
+}

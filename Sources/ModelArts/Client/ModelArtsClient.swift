@@ -1,0 +1,222 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+
+/// The client of the ModelArts v1 training-version API. Every call passes the shared
+/// `OutgoingCallLimiter`, is signed (AK/SK) or carries a token, and returns a typed value or throws one
+/// `ModelArtsError`. It never retries on its own, with one exception: a token the service calls stale is
+/// replaced and the call repeated once (the gateway refused it, so nothing was applied).
+public final class ModelArtsClient: Sendable {
+    public let configuration: ModelArtsClientConfiguration
+    /// The gate all calls pass; share it with anything else that calls the service.
+    public let limiter: OutgoingCallLimiter
+    private let httpClient: HTTPClient
+    private let transport: HTTPTransport
+    private let builder: OutgoingRequestBuilder
+    private let logger: Logger
+    private let observer: (@Sendable (CallRecord) -> Void)?
+
+    /// What one finished call looked like, for metrics and "last successful call" bookkeeping.
+    public struct CallRecord: Sendable {
+        public var operation: ModelArtsOperation
+        /// Time spent queued at the limiter.
+        public var limiterWait: Duration
+        /// Time on the wire, after the limiter.
+        public var duration: Duration
+        public var httpStatus: Int?
+        public var error: ModelArtsError?
+    }
+
+    /// - Parameters:
+    ///   - limiter: pass the one shared limiter; without it the client makes its own from the configuration.
+    ///   - observer: told about every call as it finishes (called on an arbitrary task; keep it quick).
+    public init(
+        configuration: ModelArtsClientConfiguration,
+        limiter: OutgoingCallLimiter? = nil,
+        logger: Logger = Logger(label: "trainq.modelarts"),
+        observer: (@Sendable (CallRecord) -> Void)? = nil
+    ) throws(ModelArtsError) {
+        let problems = configuration.problems()
+        guard problems.isEmpty else {
+            throw .configuration(operation: .createVersion, message: problems.joined(separator: "; "))
+        }
+        self.configuration = configuration
+        self.limiter = limiter ?? OutgoingCallLimiter(configuration: .init(
+            rate: configuration.rate, burst: configuration.burst, concurrency: configuration.concurrency))
+        self.httpClient = HTTPClientFactory.make(.init(
+            connectTimeout: configuration.connectTimeout, caFile: configuration.caFile, proxy: configuration.proxy))
+        self.transport = HTTPTransport(
+            httpClient: httpClient, requestTimeout: configuration.requestTimeout,
+            maxResponseBytes: configuration.maxResponseBytes)
+        self.builder = OutgoingRequestBuilder(
+            endpoint: configuration.endpoint, projectID: configuration.projectID, userAgent: configuration.userAgent)
+        self.logger = logger
+        self.observer = observer
+    }
+
+    /// Closes the connections. Calls still running fail; call it once, at the end.
+    public func shutdown() async throws {
+        try await httpClient.shutdown()
+    }
+
+    // MARK: - The API
+
+    /// `POST .../training-jobs/{job_id}/versions` with `request.wireBody()`. Not idempotent: on an
+    /// `.unknownOutcome` failure, reconcile with `listAllVersions` before sending again.
+    public func createVersion(jobID: Int64, request: CreateVersionRequest) async throws(ModelArtsError) -> CreateVersionResponse {
+        try await call(.createVersion, .createVersion(jobID: jobID), body: request.wireBody(), decode: CreateVersionResponse.decode)
+    }
+
+    /// `GET .../training-jobs/{job_id}/versions/{version_id}`.
+    public func showVersion(jobID: Int64, versionID: Int64) async throws(ModelArtsError) -> VersionDetail {
+        try await call(.showVersion, .showVersion(jobID: jobID, versionID: versionID), decode: VersionDetail.decode)
+    }
+
+    /// `GET .../training-jobs/{job_id}/versions`; `page` 0 asks for every version without paging (the
+    /// service's default), pages count from 1, `perPage` is 1–1000.
+    public func listVersions(jobID: Int64, page: Int = 0, perPage: Int = 10) async throws(ModelArtsError) -> VersionList {
+        guard page >= 0, (1...1000).contains(perPage) else {
+            throw .configuration(operation: .listVersions, message: "page must be >= 0 and per_page 1-1000, got page \(page), per_page \(perPage)")
+        }
+        return try await call(.listVersions, .listVersions(jobID: jobID, page: page, perPage: perPage), decode: VersionList.decode)
+    }
+
+    /// Every version of a job, fetched page by page (1, 2, ...) with `perPage` up to 1000, without
+    /// duplicates. If the job's version count changes during the walk (a create landed), the walk is
+    /// repeated, up to three times, so a version created meanwhile is not missed.
+    public func listAllVersions(jobID: Int64, perPage: Int = 1000) async throws(ModelArtsError) -> [VersionDetail] {
+        var collected: [VersionDetail] = []
+        for _ in 1...3 {
+            var seen: Set<Int64> = []
+            collected = []
+            var firstCount: Int64?
+            var lastCount: Int64?
+            var page = 1
+            while page <= Self.maxPages {
+                let list = try await listVersions(jobID: jobID, page: page, perPage: perPage)
+                if page == 1 { firstCount = list.versionCount }
+                lastCount = list.versionCount
+                for version in list.versions {
+                    guard let id = version.versionID, seen.insert(id).inserted else { continue }
+                    collected.append(version)
+                }
+                if list.versions.count < perPage { break }
+                if let total = list.versionCount, Int64(page) * Int64(perPage) >= total { break }
+                page += 1
+            }
+            if firstCount == lastCount { break }
+        }
+        return collected
+    }
+
+    /// A bound on pages per walk, so a service that keeps returning full pages cannot loop us forever.
+    static let maxPages = 10_000
+
+    /// `POST .../versions/{version_id}/stop` (asynchronous: the status moves to 9, then 12 or 13).
+    public func stopVersion(jobID: Int64, versionID: Int64) async throws(ModelArtsError) {
+        try await call(.stopVersion, .stopVersion(jobID: jobID, versionID: versionID)) { _ throws(WireDecodingError) in () }
+    }
+
+    /// `GET .../training-jobs` with the given filters.
+    public func listJobs(_ query: JobListQuery = JobListQuery()) async throws(ModelArtsError) -> JobList {
+        let problems = query.problems()
+        guard problems.isEmpty else {
+            throw .configuration(operation: .listJobs, message: problems.joined(separator: "; "))
+        }
+        return try await call(.listJobs, .listJobs(query), decode: JobList.decode)
+    }
+
+    // MARK: - One call
+
+    private func call<Value>(
+        _ operation: ModelArtsOperation,
+        _ target: RequestTarget,
+        body: Data = Data(),
+        decode: (Data) throws(WireDecodingError) -> Value
+    ) async throws(ModelArtsError) -> Value {
+        switch configuration.authentication {
+        case .accessKey(let signer):
+            do {
+                return try await attempt(operation, target, body: body, credential: .signer(signer), decode: decode)
+            } catch {
+                // Nothing to refresh with AK/SK: a token-class answer is final.
+                throw error.afterTokenRefresh()
+            }
+        case .token(let provider):
+            let token = try await provider.token()
+            do {
+                return try await attempt(operation, target, body: body, credential: .token(token.value), decode: decode)
+            } catch where error.errorClass == .tokenRefresh {
+                logger.info("token refused, refreshing once", metadata: ["operation": "\(operation)", "error_code": "\(error.errorCode ?? "-")"])
+                let fresh = try await provider.token(replacing: token)
+                do {
+                    return try await attempt(operation, target, body: body, credential: .token(fresh.value), decode: decode)
+                } catch {
+                    throw error.afterTokenRefresh()
+                }
+            }
+        }
+    }
+
+    private func attempt<Value>(
+        _ operation: ModelArtsOperation,
+        _ target: RequestTarget,
+        body: Data,
+        credential: OutgoingRequestBuilder.Credential,
+        decode: (Data) throws(WireDecodingError) -> Value
+    ) async throws(ModelArtsError) -> Value {
+        let permit: OutgoingCallLimiter.Permit
+        do {
+            permit = try await limiter.acquire()
+        } catch {
+            throw .transportNotSent(operation: operation, message: "cancelled while waiting for a call slot")
+        }
+        let clock = ContinuousClock()
+        let started = clock.now
+        // Signed after the wait, so X-Sdk-Date is fresh however long the queue was.
+        let request = builder.build(target, body: body, credential: credential, date: Date())
+        var status: Int?
+        let result: Result<Value, ModelArtsError>
+        do {
+            let response = try await transport.execute(request, operation: operation, logger: logger)
+            status = response.status
+            result = .success(try ResponseInterpreter.interpret(response, operation: operation, decode: decode))
+        } catch {
+            result = .failure(error)
+        }
+        await limiter.release(permit)
+        let record = CallRecord(operation: operation, limiterWait: permit.waited, duration: clock.now - started,
+                                httpStatus: status, error: result.failure)
+        log(record)
+        observer?(record)
+        return try result.get()
+    }
+
+    private func log(_ record: CallRecord) {
+        var metadata: Logger.Metadata = [
+            "operation": "\(record.operation)",
+            "limiter_wait_ms": "\(record.limiterWait.milliseconds)",
+            "duration_ms": "\(record.duration.milliseconds)",
+        ]
+        if let status = record.httpStatus { metadata["http_status"] = "\(status)" }
+        if let error = record.error {
+            metadata["error"] = "\(error)"
+            metadata["class"] = "\(error.errorClass.rawValue)"
+            logger.notice("ModelArts call failed", metadata: metadata)
+        } else {
+            logger.debug("ModelArts call done", metadata: metadata)
+        }
+    }
+}
+
+extension Result {
+    fileprivate var failure: Failure? {
+        if case .failure(let error) = self { error } else { nil }
+    }
+}
+
+extension Duration {
+    fileprivate var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+
+/// The one place that decides how a failure is handled (reference §4.3–§4.5). The retry policy reads only
+/// `ErrorClass` and `RetryHint`; nothing else in the project looks at status codes or error codes.
+public enum ErrorClassification {
+    /// The class of a failure.
+    public static func classify(_ error: ModelArtsError) -> ErrorClass {
+        switch error.kind {
+        case .transportNotSent:
+            return .transient
+        case .transportMaybeSent:
+            // The request may have been applied: a create must be reconciled, a read can simply repeat.
+            return error.operation.isNonIdempotentCreate ? .unknownOutcome : .transient
+        case .undecodableResponse:
+            // A create answered 2xx with a body we cannot read has probably created the version; a read
+            // answered 2xx with garbage may read fine next time.
+            if let status = error.httpStatus, (200..<300).contains(status) {
+                return error.operation.isNonIdempotentCreate ? .unknownOutcome : .transient
+            }
+            return classifyStatus(error.httpStatus ?? 500, operation: error.operation)
+        case .configuration:
+            return .permanent
+        default:
+            return classifyHTTP(error)
+        }
+    }
+
+    /// When to retry at the earliest, from the answer itself.
+    public static func retryHint(_ error: ModelArtsError) -> RetryHint {
+        var hint = RetryHint(retryAfter: error.retryAfter)
+        if normalizedCode(error.errorCode) == "APIGW.0308", let window = ThrottleWindow.parse(error.message) {
+            hint.throttleLimit = window.limit
+            hint.throttleWindow = window.window
+        }
+        return hint
+    }
+
+    // MARK: - HTTP answers
+
+    private static func classifyHTTP(_ error: ModelArtsError) -> ErrorClass {
+        let status = error.httpStatus ?? 0
+        // Gateway timeouts and bad gateways on a create: the backend may have created the version.
+        if error.operation.isNonIdempotentCreate, status == 502 || status == 504 {
+            return .unknownOutcome
+        }
+        let code = normalizedCode(error.errorCode)
+        var decided = code.flatMap { codeRules[$0] }?.classify(status: status)
+            ?? classifyStatus(status, operation: error.operation)
+        // 429 and 408 invite a retry whatever the code says, unless it asks for a longer wait.
+        if status == 429 || status == 408, decided != .slow { decided = .transient }
+        // APIGW.0301 also covers token problems ("decrypt token fail"); those heal with a new token.
+        if code == "APIGW.0301", error.message.lowercased().contains("token") { decided = .tokenRefresh }
+        // A token error after a fresh token (or with AK/SK, where there is none) is not going to heal.
+        if decided == .tokenRefresh, error.tokenRefreshAttempted { return .permanent }
+        return decided
+    }
+
+    /// The class from the HTTP status alone, for codes the tables do not list.
+    static func classifyStatus(_ status: Int, operation: ModelArtsOperation) -> ErrorClass {
+        switch status {
+        case 408, 429: return .transient
+        case 401: return .tokenRefresh
+        case 502, 504: return operation.isNonIdempotentCreate ? .unknownOutcome : .transient
+        case 501, 505: return .permanent
+        case 500...599: return .transient
+        default: return .permanent
+        }
+    }
+
+    /// Dedicated gateways use `APIG.` and ROMA `APIC.` with the same numbers as the cloud gateway's
+    /// `APIGW.` (reference §4.4).
+    static func normalizedCode(_ code: String?) -> String? {
+        guard let code = code?.trimmingCharacters(in: .whitespaces), !code.isEmpty else { return nil }
+        for prefix in ["APIG.", "APIC."] where code.hasPrefix(prefix) {
+            return "APIGW." + code.dropFirst(prefix.count)
+        }
+        return code
+    }
+
+    // MARK: - The tables
+
+    /// How one error code is classified; some codes mean different things under different statuses.
+    enum Rule: Sendable {
+        case always(ErrorClass)
+        case byStatus([Int: ErrorClass], otherwise: ErrorClass)
+
+        func classify(status: Int) -> ErrorClass {
+            switch self {
+            case .always(let errorClass): errorClass
+            case .byStatus(let table, let otherwise): table[status] ?? otherwise
+            }
+        }
+    }
+
+    /// Every code of reference §4.3 (ModelArts) and §4.4 (API Gateway), with its class from §4.5.
+    /// 429 and 408 are transient by status whatever their code.
+    static let codeRules: [String: Rule] = {
+        var rules: [String: Rule] = [:]
+        func set(_ errorClass: ErrorClass, _ codes: [String]) {
+            for code in codes { rules[code] = .always(errorClass) }
+        }
+
+        // Authentication, authorization, project (§4.3).
+        set(.permanent, ["ModelArts.0201"])  // token missing: a configuration fault, not staleness
+        set(.tokenRefresh, ["ModelArts.0202", "ModelArts.0203", "ModelArts.4127"])
+        rules["ModelArts.0204"] = .byStatus([401: .tokenRefresh], otherwise: .permanent)
+        set(.permanent, [
+            "ModelArts.0205", "ModelArts.0206", "ModelArts.0207", "ModelArts.0208", "ModelArts.0210",
+            "ModelArts.0212", "ModelArts.0108", "ModelArts.0112", "ModelArts.2785",
+            "ModelArts.6201", "ModelArts.6203", "ModelArts.4116", "ModelArts.4118", "ModelArts.5017",
+        ])
+
+        // Parameters, state, quota (§4.3).
+        set(.permanent, [
+            "ModelArts.0101", "ModelArts.0104", "ModelArts.0107", "ModelArts.0102", "ModelArts.0015",
+            "ModelArts.0806", "ModelArts.0901", "ModelArts.2606", "ModelArts.2607", "ModelArts.2608",
+            "ModelArts.2775", "ModelArts.2781", "ModelArts.2763", "ModelArts.2793", "ModelArts.2782",
+            "ModelArts.2783", "ModelArts.2787", "ModelArts.2788", "ModelArts.2796", "ModelArts.4104",
+            "ModelArts.4204",
+        ])
+        set(.slow, ["ModelArts.0116", "ModelArts.0118", "ModelArts.2815", "ModelArts.2605", "ModelArts.3952",
+                    "ModelArts.6200"])
+        set(.transient, ["ModelArts.2878", "ModelArts.5044"])
+
+        // Throttling, gateway, internal (§4.3).
+        set(.transient, [
+            "ModelArts.2799", "ModelArts.4206", "ModelArts.6101", "ModelArts.4395", "ModelArts.4205",
+            "ModelArts.6100", "ModelArts.0010", "ModelArts.5039", "ModelArts.6102", "ModelArts.4505",
+            "ModelArts.4700", "ModelArts.4302", "ModelArts.4503", "ModelArts.2776", "ModelArts.2777",
+        ])
+        set(.transient, (2950...2959).map { "ModelArts.\($0)" })
+
+        // API Gateway (§4.4).
+        set(.permanent, ["APIGW.0101", "APIGW.0104", "APIGW.0105", "APIGW.0106"])
+        // 0103 "backend does not exist": 404 on the cloud gateway (permanent), 500 on dedicated ones.
+        rules["APIGW.0103"] = .byStatus([500: .transient], otherwise: .permanent)
+        // 0201 spans request errors (4xx, permanent) and backend failures (5xx, transient).
+        rules["APIGW.0201"] = .byStatus([500: .transient, 502: .transient, 503: .transient, 504: .transient],
+                                        otherwise: .permanent)
+        set(.transient, ["APIGW.0202", "APIGW.0203", "APIGW.0308"])
+        // 0301: bad signature, locked AK; the token variant is recognised from the message.
+        set(.permanent, [
+            "APIGW.0301", "APIGW.0302", "APIGW.0303", "APIGW.0304", "APIGW.0305", "APIGW.0306", "APIGW.0310",
+            "APIGW.0311", "APIGW.0401", "APIGW.0402", "APIGW.0404", "APIGW.0405", "APIGW.0501", "APIGW.0502",
+            "APIGW.0602", "APIGW.0802",
+        ])
+        set(.tokenRefresh, ["APIGW.0307"])
+        set(.transient, ["APIGW.0601", "APIGW.0605", "APIGW.0606", "APIGW.0608", "APIGW.0609", "APIGW.0611",
+                         "APIGW.0610", "APIGW.0613"])
+        return rules
+    }()
+}
+
+extension ModelArtsError {
+    /// How to handle this failure (see `ErrorClassification`).
+    public var errorClass: ErrorClass { ErrorClassification.classify(self) }
+
+    /// The earliest sensible retry, from `Retry-After` and the throttle message.
+    public var retryHint: RetryHint { ErrorClassification.retryHint(self) }
+}
+
+/// What the answer itself says about waiting before the next try.
+public struct RetryHint: Sendable, Hashable {
+    /// From the `Retry-After` header.
+    public var retryAfter: Duration?
+    /// From an APIGW.0308 message `limit:N,time:1 second|1 minute`: at most `throttleLimit` calls per
+    /// `throttleWindow`.
+    public var throttleLimit: Int?
+    public var throttleWindow: Duration?
+
+    public init(retryAfter: Duration? = nil, throttleLimit: Int? = nil, throttleWindow: Duration? = nil) {
+        self.retryAfter = retryAfter
+        self.throttleLimit = throttleLimit
+        self.throttleWindow = throttleWindow
+    }
+
+    /// Wait at least this long: the longer of `Retry-After` and the throttle window (the window has to
+    /// reset before calls count again).
+    public var minimumDelay: Duration? {
+        switch (retryAfter, throttleWindow) {
+        case (let after?, let window?): max(after, window)
+        case (let after?, nil): after
+        case (nil, let window?): window
+        case (nil, nil): nil
+        }
+    }
+}
+
+/// The throttle window in a gateway message, e.g. `...policy user over ratelimit,limit:10,time:1 minute`.
+struct ThrottleWindow: Hashable {
+    var limit: Int
+    var window: Duration
+
+    static func parse(_ message: String) -> ThrottleWindow? {
+        let lowered = message.lowercased()
+        guard let limitRange = lowered.range(of: "limit:"), let timeRange = lowered.range(of: "time:") else { return nil }
+        let limitDigits = lowered[limitRange.upperBound...].prefix { $0.isWholeNumber }
+        let afterTime = lowered[timeRange.upperBound...].drop { $0 == " " }
+        let amountDigits = afterTime.prefix { $0.isWholeNumber }
+        let unit = afterTime.dropFirst(amountDigits.count).drop { $0 == " " }.prefix { $0.isLetter }
+        guard let limit = Int(limitDigits), let amount = Int(amountDigits), amount > 0 else { return nil }
+        let seconds: Int
+        switch unit {
+        case "second", "seconds", "s": seconds = amount
+        case "minute", "minutes", "min": seconds = amount * 60
+        case "hour", "hours", "h": seconds = amount * 3600
+        case "day", "days": seconds = amount * 86400
+        default: return nil
+        }
+        return ThrottleWindow(limit: limit, window: .seconds(seconds))
+    }
+}

@@ -1,0 +1,15 @@
+/// The remote calls the client makes. Classification depends on it: only a create can leave a duplicate
+/// behind when its outcome is unknown.
+public enum ModelArtsOperation: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    case createVersion = "create_version"
+    case showVersion = "show_version"
+    case listVersions = "list_versions"
+    case stopVersion = "stop_version"
+    case listJobs = "list_jobs"
+    case issueToken = "issue_token"
+
+    /// Repeating this call can change remote state twice.
+    public var isNonIdempotentCreate: Bool { self == .createVersion }
+
+    public var description: String { rawValue }
+}

@@ -1,0 +1,71 @@
+/// One fault the simulator injects, as `POST /_sim/faults` and `--scenario` describe it.
+public struct FaultRule: Sendable, Hashable {
+    /// Which calls the rule applies to.
+    public enum Target: String, Sendable, Hashable, CaseIterable {
+        case create, show, list, stop, delete, token, any
+        /// List training jobs; `list` means list versions.
+        case listJobs = "list_jobs"
+    }
+
+    /// What happens to a matching call.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// Answer with `status` / `error_code` instead of doing the work.
+        case error
+        /// Do the work (a create creates the version), then lose the answer: drop the connection, or, when
+        /// `status` is given (504 is the realistic one), answer with that gateway error instead.
+        case lostResponse = "lost_response"
+        /// Close the connection with a TCP reset before doing anything: nothing was created.
+        case reset
+        /// Wait `delay_ms`, then do the work and answer normally (a slow backend: a client that times out
+        /// meanwhile still gets its version created).
+        case delay
+    }
+
+    public var target: Target
+    public var kind: Kind
+    /// HTTP status for `error` (default 503) or for `lost_response` (default: no answer at all).
+    public var status: Int?
+    /// Error code; defaults to the code the real service uses with `status`.
+    public var errorCode: String?
+    /// Message; defaults to the real service's text for the code.
+    public var message: String?
+    /// Seconds, sent as a `Retry-After` header with an `error`.
+    public var retryAfter: Int?
+    /// Milliseconds to wait for `delay`.
+    public var delayMilliseconds: Int?
+    /// How many times the rule fires before it is spent; nil fires forever.
+    public var count: Int?
+    /// Chance that a matching call is hit, 0...1.
+    public var probability: Double
+
+    public init(
+        target: Target,
+        kind: Kind,
+        status: Int? = nil,
+        errorCode: String? = nil,
+        message: String? = nil,
+        retryAfter: Int? = nil,
+        delayMilliseconds: Int? = nil,
+        count: Int? = nil,
+        probability: Double = 1
+    ) {
+        self.target = target
+        self.kind = kind
+        self.status = status
+        self.errorCode = errorCode
+        self.message = message
+        self.retryAfter = retryAfter
+        self.delayMilliseconds = delayMilliseconds
+        self.count = count
+        self.probability = probability
+    }
+
+    /// `any` covers every ModelArts route but not the IAM token route, which is a different service
+    /// (a different host in the real cloud); target `token` explicitly to fault it.
+    func applies(to route: APIRoute) -> Bool {
+        switch target {
+        case .any: route != .token
+        default: target == route.faultTarget
+        }
+    }
+}

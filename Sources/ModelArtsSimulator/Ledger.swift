@@ -1,0 +1,32 @@
+/// Everything the simulator created and counted, as `GET /_sim/ledger` shows it.
+public struct Ledger: Sendable, Hashable, Codable {
+    /// One version created through the API (seeded versions are not listed).
+    public struct Entry: Sendable, Hashable, Codable {
+        public var jobId: Int64
+        public var versionId: Int64
+        public var versionName: String
+        public var preVersionId: Int64?
+        public var jobDesc: String
+        /// Epoch milliseconds.
+        public var createTime: Int64
+        /// The status right now.
+        public var status: Int
+        public var deleted: Bool
+        /// The create succeeded but its answer was deliberately lost.
+        public var responseLost: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case status, deleted
+            case jobId = "job_id"
+            case versionId = "version_id"
+            case versionName = "version_name"
+            case preVersionId = "pre_version_id"
+            case jobDesc = "job_desc"
+            case createTime = "create_time"
+            case responseLost = "response_lost"
+        }
+    }
+
+    public var versions: [Entry]
+    public var requests: RequestCounters
+}

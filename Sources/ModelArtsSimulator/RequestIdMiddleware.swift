@@ -1,0 +1,28 @@
+import Hummingbird
+
+/// Gives every answer an `X-Request-Id` (the gateway always sends one, and clients report it) and turns
+/// every error, including "no such route", into the service's error shapes.
+struct RequestIdMiddleware: RouterMiddleware {
+    typealias Context = SimulatorRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as ServiceError {
+            response = error.response(requestId: context.requestId)
+        } catch is ConnectionFault.Dropped {
+            // The connection is gone; this answer is never written.
+            response = Response(status: .internalServerError)
+        } catch let error as HTTPError where error.status == .notFound {
+            response = ServiceError.routeNotFound.response(requestId: context.requestId)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            response = ServiceError.entityTooLarge.response(requestId: context.requestId)
+        } catch {
+            context.logger.error("unexpected error: \(error)")
+            response = ServiceError.internalError.response(requestId: context.requestId)
+        }
+        response.headers[.requestId] = context.requestId
+        return response
+    }
+}

@@ -1,1 +1,0 @@
-print("modelarts-sim: not built yet")

@@ -1,4 +1,0 @@
-import Testing
-@testable import ModelArtsSimulator
-
-@Test func ModelArtsSimulatorTestsBuilds() {}

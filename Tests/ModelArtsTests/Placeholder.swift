@@ -1,4 +1,0 @@
-import Testing
-@testable import ModelArts
-
-@Test func ModelArtsTestsBuilds() {}
