@@ -7,11 +7,11 @@ public struct AttemptFailure: Sendable, Hashable {
     public var errorCode: String?
     public var message: String
     public var requestID: String?
-    public var hints: RetryHints
+    public var hints: RetryHint
 
     public init(
         errorClass: ErrorClass, httpStatus: Int? = nil, errorCode: String? = nil, message: String,
-        requestID: String? = nil, hints: RetryHints = .none
+        requestID: String? = nil, hints: RetryHint = RetryHint()
     ) {
         self.errorClass = errorClass
         self.httpStatus = httpStatus

@@ -75,9 +75,9 @@ public struct RetryPolicy: Sendable {
     }
 
     /// The wait before the next attempt, after the `attempt`-th one failed with `errorClass`.
-    public func delay(for errorClass: ErrorClass, afterAttempt attempt: Int, hints: RetryHints = .none) -> Duration {
+    public func delay(for errorClass: ErrorClass, afterAttempt attempt: Int, hints: RetryHint = RetryHint()) -> Duration {
         let jittered = ceiling(for: errorClass, afterAttempt: attempt) * random.next()
-        guard let floor = hints.floor else { return jittered }
+        guard let floor = hints.minimumDelay else { return jittered }
         return max(jittered, floor)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import ModelArts
 import TrainQAPI
+import TrainQStore
 
 /// The life of one submission (DESIGN §2) as a pure value: given the current state and what just happened,
 /// it says which state comes next and what the services must do. It performs nothing itself: the store
@@ -28,7 +29,7 @@ public struct SubmissionStateMachine: Sendable {
     /// What reconciliation concluded about an attempt whose outcome was unknown.
     public enum ReconcileVerdict: Sendable, Hashable {
         /// Exactly one version is this attempt's: adopt it.
-        case found(CreatedVersion)
+        case found(ObservedVersion)
         /// Nothing seen yet, but the listings do not yet span enough time: list again after the wait.
         case notSeenYet(relistAfter: Duration)
         /// Every listing over the whole schedule came back without a match: the create did not happen.
@@ -46,7 +47,7 @@ public struct SubmissionStateMachine: Sendable {
 
     /// A person's verdict on a `needs_attention` submission.
     public enum Resolution: Sendable, Hashable {
-        case adopt(CreatedVersion)
+        case adopt(ObservedVersion)
         case requeue
         case cancel
     }
@@ -55,7 +56,7 @@ public struct SubmissionStateMachine: Sendable {
         /// A due submission (`queued`, or `retrying` whose time has come) is about to be sent.
         case attemptStarting
         /// The create answered with a new version.
-        case versionCreated(CreatedVersion)
+        case versionCreated(ObservedVersion)
         /// The create failed; the class says how.
         case attemptFailed(AttemptFailure)
         /// The daemon found the submission `submitting` at start: its attempt's outcome is unknown.
@@ -72,7 +73,7 @@ public struct SubmissionStateMachine: Sendable {
         /// Record the attempt (number, start time) durably, then send the create.
         case persistAttemptThenSend
         /// Track this version's remote status.
-        case startTracking(CreatedVersion)
+        case startTracking(ObservedVersion)
         /// The next attempt is due at `at`, `delay` after now.
         case scheduleAttempt(at: Date, delay: Duration)
         /// Get a new IAM token before the next attempt.
@@ -195,7 +196,7 @@ public struct SubmissionStateMachine: Sendable {
                 return .success(
                     Decision(
                         next: .tracking, actions: [.startTracking(version)],
-                        reason: "a person adopted version \(version.versionID)"
+                        reason: "a person adopted version \(version.id)"
                     )
                 )
             case .requeue:
@@ -268,7 +269,7 @@ public struct SubmissionStateMachine: Sendable {
         case .found(let version):
             return Decision(
                 next: .tracking, actions: [.startTracking(version)],
-                reason: "reconciliation found version \(version.versionID)"
+                reason: "reconciliation found version \(version.id)"
             )
         case .notSeenYet(let wait):
             return Decision(next: nil, actions: [.relist(after: wait)])

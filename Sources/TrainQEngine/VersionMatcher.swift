@@ -1,4 +1,5 @@
 import Foundation
+import ModelArts
 
 /// Decides which of a job's listed versions, if any, an attempt with an unknown outcome created
 /// (DESIGN §2, reconciliation).
@@ -55,8 +56,8 @@ public struct VersionMatcher: Sendable {
             self.configuration = configuration
         }
 
-        public var createdVersion: CreatedVersion {
-            CreatedVersion(versionID: versionID, versionName: versionName, status: status, createTime: createTime)
+        public var observed: ObservedVersion {
+            ObservedVersion(id: versionID, name: versionName, createdAt: createTime, status: status.map(VersionStatus.init(code:)))
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import ModelArts
 import Testing
 import TrainQAPI
+import TrainQStore
 
 @testable import TrainQEngine
 
@@ -15,7 +16,7 @@ import TrainQAPI
         ),
         random: .constant(0.5)
     )
-    let version = CreatedVersion(versionID: 21, versionName: "V0002", status: 1)
+    let version = ObservedVersion(id: 21, name: "V0002", status: VersionStatus(code: 1))
 
     func context(attempts: Int = 1, previous: AttemptOutcome? = nil, age: TimeInterval = 10) -> Machine.Context {
         Machine.Context(attemptsInBudget: attempts, budgetStartedAt: now.addingTimeInterval(-age), previousOutcome: previous)

@@ -1,4 +1,5 @@
 import Foundation
+import ModelArts
 import Testing
 
 @testable import TrainQEngine
@@ -111,22 +112,29 @@ import Testing
 }
 
 @Suite struct DescMarkerTests {
+    func request(_ desc: String?) -> CreateVersionRequest {
+        CreateVersionRequest(jobDesc: desc, config: TrainingConfig(workerServerNum: 1, trainURL: "/b/out/", preVersionID: 20))
+    }
+
     @Test func markerIsAppended() {
-        #expect(DescMarker.apply(to: "nightly", submissionID: "ABC") == "nightly [trainq:ABC]")
-        #expect(DescMarker.apply(to: nil, submissionID: "ABC") == " [trainq:ABC]")
+        let marked = DescMarker.apply(to: request("nightly"), submissionID: "ABC", enabled: true)
+        #expect(marked.request.jobDesc == "nightly [trainq:ABC]")
+        #expect(marked.marker == " [trainq:ABC]")
+        #expect(DescMarker.apply(to: request(nil), submissionID: "ABC", enabled: true).request.jobDesc == " [trainq:ABC]")
+    }
+
+    @Test func markerIsLeftOutWhenSwitchedOff() {
+        let plain = DescMarker.apply(to: request("nightly"), submissionID: "ABC", enabled: false)
+        #expect(plain.request.jobDesc == "nightly")
+        #expect(plain.marker == nil)
     }
 
     @Test func markerIsLeftOutWhenItDoesNotFit() {
         let tag = DescMarker.tag(for: "ABC")
         let fitting = String(repeating: "x", count: 256 - tag.count)
-        #expect(DescMarker.apply(to: fitting, submissionID: "ABC")?.count == 256)
-        #expect(DescMarker.apply(to: fitting + "x", submissionID: "ABC") == nil)
-    }
-
-    @Test func wideCharactersCountByTheStricterMeasure() {
-        // One emoji is one Character but two UTF-16 units.
-        let tag = DescMarker.tag(for: "ABC")
-        let emoji = String(repeating: "😀", count: (256 - tag.count) / 2 + 1)
-        #expect(DescMarker.apply(to: emoji, submissionID: "ABC") == nil)
+        #expect(DescMarker.apply(to: request(fitting), submissionID: "ABC", enabled: true).request.jobDesc?.count == 256)
+        let tooLong = DescMarker.apply(to: request(fitting + "x"), submissionID: "ABC", enabled: true)
+        #expect(tooLong.marker == nil)
+        #expect(tooLong.request.jobDesc == fitting + "x")
     }
 }
