@@ -33,7 +33,7 @@ struct HTTPTransport: Sendable {
         do {
             ahcRequest = try HTTPClient.Request(
                 url: request.url, method: request.method, headers: request.headers,
-                body: request.body.isEmpty ? nil : .bytes(ByteBuffer(bytes: request.body)))
+                body: request.body.isEmpty ? nil : .byteBuffer(ByteBuffer(bytes: request.body)))
         } catch {
             throw .configuration(operation: operation, message: "cannot build a request for \(request.url): \(error)")
         }

@@ -2,7 +2,7 @@ import NIOHTTP1
 
 /// Method, path and query of one API call, built in one place so every path has no trailing slash and
 /// every query is sent in canonical (signed) form.
-struct RequestTarget: Sendable, Hashable {
+struct RequestTarget: Sendable, Equatable {
     var method: HTTPMethod
     /// Relative to the project: `/training-jobs/10/versions`.
     var pathInProject: String

@@ -4,7 +4,7 @@ import Foundation
 /// person need (HTTP status, `error_code`, message, `X-Request-Id`, `Retry-After`) and never a secret:
 /// no key, password, token or signature is ever put into it.
 public struct ModelArtsError: Error, Sendable, Hashable, CustomStringConvertible {
-    private enum Code: Hashable, Sendable {
+    fileprivate enum Code: Hashable, Sendable {
         /// The service answered with an error status, or a 2xx whose body reports a failure.
         case http
         /// The request never left: connect refused, DNS failure, TLS handshake failure, pool closed.

@@ -1,4 +1,5 @@
 import Foundation
+import JSONTree
 
 /// The list-jobs answer (reference §2.9).
 public struct JobList: Sendable, Hashable {

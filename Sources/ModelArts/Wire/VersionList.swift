@@ -1,4 +1,5 @@
 import Foundation
+import JSONTree
 
 /// The list-versions answer (reference §2.5). Reconciliation reads it to find a version that a lost
 /// response hid, so a version entry it cannot read (no `version_id` or `status`) fails the whole decode

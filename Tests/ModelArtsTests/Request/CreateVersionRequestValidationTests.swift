@@ -142,7 +142,7 @@ import Testing
             == ["config.spec_id": "must be a positive integer, got -3"])
         #expect(Self.problems(try Self.seed(config: ["pre_version_id": .number(1.5)]))
             == ["config.pre_version_id": "expected integer, got number"])
-        #expect(Self.problems(try Self.parse(Self.seedSample.replacingOccurrences(of: "\"pre_version_id\": 20", with: "\"pre_version_id\": 9223372036854775808"))))
+        #expect(Self.problems(try Self.parse(Self.seedSample.replacingOccurrences(of: "\"pre_version_id\": 20", with: "\"pre_version_id\": 9223372036854775808")))
             == ["config.pre_version_id": "must be an integer that fits in 64 bits"])
         #expect(Self.problems(try Self.seed(config: ["engine_id": .bool(true)]))
             == ["config.engine_id": "expected integer, got boolean"])

@@ -1,0 +1,83 @@
+import Synchronization
+import Testing
+@testable import ModelArts
+
+@Suite struct OutgoingCallLimiterTests {
+    @Test func burstIsGrantedAtOnceThenCallersQueue() async throws {
+        // A rate so low that no token comes back during the test.
+        let limiter = OutgoingCallLimiter(configuration: .init(rate: 0.0001, burst: 3, concurrency: 10))
+        var permits: [OutgoingCallLimiter.Permit] = []
+        for _ in 0..<3 { permits.append(try await limiter.acquire()) }
+        #expect(permits.allSatisfy { $0.waited == .zero })
+        let waiter = Task { try await limiter.acquire() }
+        // Bounded wait for the fourth caller to queue.
+        await Self.untilQueued(limiter)
+        #expect(await limiter.callsWaiting == 1)
+        waiter.cancel()
+        await #expect(throws: CancellationError.self) { try await waiter.value }
+        #expect(await limiter.callsWaiting == 0)
+        for permit in permits { await limiter.release(permit) }
+        #expect(await limiter.callsInFlight == 0)
+    }
+
+    @Test func concurrencyCapHoldsUnderLoad() async throws {
+        let limiter = OutgoingCallLimiter(configuration: .init(rate: 1_000_000, burst: 1000, concurrency: 2))
+        let peak = PeakCounter()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    let permit = try await limiter.acquire()
+                    peak.state.withLock { $0.current += 1; $0.highest = max($0.highest, $0.current) }
+                    for _ in 0..<10 { await Task.yield() }
+                    peak.state.withLock { $0.current -= 1 }
+                    await limiter.release(permit)
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(peak.state.withLock { $0.highest } <= 2)
+        #expect(peak.state.withLock { $0.highest } >= 1)
+        #expect(await limiter.callsInFlight == 0)
+    }
+
+    @Test func aStarvedCallerWaitsAndReportsTheWait() async throws {
+        let limiter = OutgoingCallLimiter(configuration: .init(rate: 200, burst: 1, concurrency: 4))
+        let first = try await limiter.acquire()
+        let second = try await limiter.acquire()
+        #expect(first.waited == .zero)
+        #expect(second.waited > .zero)
+        await limiter.release(first)
+        await limiter.release(second)
+    }
+
+    @Test func closeFailsWaiters() async throws {
+        let limiter = OutgoingCallLimiter(configuration: .init(rate: 0.0001, burst: 1, concurrency: 1))
+        let permit = try await limiter.acquire()
+        let waiter = Task { try await limiter.acquire() }
+        await Self.untilQueued(limiter)
+        await limiter.close()
+        await #expect(throws: CancellationError.self) { try await waiter.value }
+        await #expect(throws: CancellationError.self) { try await limiter.acquire() }
+        await limiter.release(permit)
+    }
+
+    /// Yields until a caller is queued, a bounded number of times.
+    static func untilQueued(_ limiter: OutgoingCallLimiter) async {
+        for _ in 0..<10_000 {
+            if await limiter.callsWaiting > 0 { return }
+            await Task.yield()
+        }
+    }
+
+    @Test func configurationRaisesNonsenseToMinimums() {
+        let configuration = OutgoingCallLimiter.Configuration(rate: -1, burst: 0, concurrency: 0)
+        #expect(configuration.rate > 0)
+        #expect(configuration.burst == 1)
+        #expect(configuration.concurrency == 1)
+    }
+}
+
+/// Counts calls in flight and remembers the highest count seen.
+final class PeakCounter: Sendable {
+    let state = Mutex((current: 0, highest: 0))
+}
