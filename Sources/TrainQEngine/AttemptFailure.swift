@@ -1,7 +1,7 @@
 import ModelArts
 
 /// A failed create, reduced to what the engine decides on and what the submission's story records.
-public struct AttemptFailure: Sendable, Hashable {
+public struct AttemptFailure: Error, Hashable {
     public var errorClass: ErrorClass
     public var httpStatus: Int?
     public var errorCode: String?
@@ -26,5 +26,15 @@ public struct AttemptFailure: Sendable, Hashable {
         var head = errorCode ?? "error"
         if let httpStatus { head += " (HTTP \(httpStatus))" }
         return "\(head): \(message)"
+    }
+}
+
+extension AttemptFailure {
+    /// A failed call, classified in the one place that classifies (`ErrorClassification`).
+    public init(_ error: ModelArtsError) {
+        self.init(
+            errorClass: error.errorClass, httpStatus: error.httpStatus, errorCode: error.errorCode,
+            message: error.message, requestID: error.requestID, hints: error.retryHint
+        )
     }
 }

@@ -10,11 +10,23 @@ final class WakeSignal: Sendable {
         var pending = false
         var waiter: (id: UInt64, continuation: CheckedContinuation<Void, Never>)?
         var nextID: UInt64 = 0
+        var stopRequested = false
     }
 
     private let state = Mutex(State())
 
     init() {}
+
+    /// Marks the loop as asked to stop (graceful shutdown) and wakes it. Waiting still works afterwards,
+    /// so the loop can drain.
+    func requestStop() {
+        state.withLock { $0.stopRequested = true }
+        ring()
+    }
+
+    var stopRequested: Bool {
+        state.withLock { $0.stopRequested }
+    }
 
     func ring() {
         let continuation: CheckedContinuation<Void, Never>? = state.withLock { state in
