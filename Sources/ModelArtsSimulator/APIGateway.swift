@@ -20,7 +20,7 @@ struct APIGateway: Sendable {
         var caller = Caller.anonymous
         if route != .token {
             caller = try await authenticate(request, body: body)
-            if let rateLimit, await !cloud.admit(caller: caller.throttleKey, limit: rateLimit) {
+            if let rateLimit, !(await cloud.admit(caller: caller.throttleKey, limit: rateLimit)) {
                 await cloud.recordThrottled()
                 throw ServiceError.throttled(limit: rateLimit)
             }
@@ -35,7 +35,9 @@ struct APIGateway: Sendable {
             await ConnectionFault.reset(context.channel)
             throw ConnectionFault.Dropped()
         case .delay:
-            try await Task.sleep(for: .milliseconds(fault.delayMilliseconds ?? 0))
+            // A backend does not notice that the client gave up: the work happens even if this task is
+            // cancelled when the connection closes.
+            try? await Task.sleep(for: .milliseconds(fault.delayMilliseconds ?? 0))
             return Admission(caller: caller)
         case .lostResponse:
             return Admission(caller: caller, lostResponse: fault)
@@ -60,7 +62,7 @@ struct APIGateway: Sendable {
             path: request.uri.path,
             rawQuery: request.uri.query ?? "",
             header: { name in
-                if name == "host" { return authority ?? headers[.host] }
+                if name == "host" { return authority }
                 guard let fieldName = HTTPField.Name(name) else { return nil }
                 return headers[fieldName]
             },
@@ -68,7 +70,7 @@ struct APIGateway: Sendable {
             now: Date()
         )
         let cloud = self.cloud
-        do {
+        do throws(ServiceError) {
             return try await authenticator.authenticate(input) { token in await cloud.checkToken(token) }
         } catch {
             await cloud.recordRejectedAuth()

@@ -34,7 +34,7 @@ extension ServiceError {
                 .object(["is_success": .bool(false), "error_code": .string(errorCode), "error_message": .string(message)])
             case .iam:
                 .object(["error": .object([
-                    "code": .integer(Int64(status.code)), "title": .string(status.reasonPhrase), "message": .string(message),
+                    "code": .integer(Int64(status.code)), "title": .string(title), "message": .string(message),
                 ])])
             case .control:
                 .object(["error": .string(message)])

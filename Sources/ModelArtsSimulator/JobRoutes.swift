@@ -48,7 +48,8 @@ struct JobRoutes: Sendable {
         var rows: [Row] = []
         for (job, versions) in await cloud.allJobs() {
             let latest = versions.max { $0.versionId < $1.versionId }
-            let snapshot = if let latest { await cloud.snapshot(of: latest) } else { SimulatedVersion.StateMachine.Snapshot?.none }
+            var snapshot: SimulatedVersion.StateMachine.Snapshot?
+            if let latest { snapshot = await cloud.snapshot(of: latest) }
             rows.append(Row(job: job, latest: latest, status: snapshot?.status ?? 0, duration: snapshot?.duration ?? 0, versionCount: versions.count))
         }
         rows = rows.filter { row in

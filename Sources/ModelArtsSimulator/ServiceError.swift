@@ -30,15 +30,18 @@ struct ServiceError: Error, Sendable {
     let shape: Shape
     let errorCode: String
     let message: String
+    /// The `title` of an IAM error body.
+    let title: String
     /// Seconds for a `Retry-After` header.
     let retryAfter: Int?
 
-    private init(_ code: Code, status: Int, shape: Shape, errorCode: String, message: String, retryAfter: Int? = nil) {
+    private init(_ code: Code, status: Int, shape: Shape, errorCode: String, message: String, title: String = "", retryAfter: Int? = nil) {
         self.code = code
         self.status = HTTPResponse.Status(code: status)
         self.shape = shape
         self.errorCode = errorCode
         self.message = message
+        self.title = title.isEmpty ? Self.title(forStatus: status) : title
         self.retryAfter = retryAfter
     }
 
@@ -102,7 +105,22 @@ struct ServiceError: Error, Sendable {
 
     /// IAM refusing a token request (Keystone-style body; UNVERIFIED wording).
     static func iam(status: Int, title: String, message: String) -> ServiceError {
-        .init(.iam, status: status, shape: .iam, errorCode: String(status), message: message)
+        .init(.iam, status: status, shape: .iam, errorCode: String(status), message: message, title: title)
+    }
+
+    private static func title(forStatus status: Int) -> String {
+        switch status {
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 429: "Too Many Requests"
+        case 500: "Internal Server Error"
+        case 502: "Bad Gateway"
+        case 503: "Service Unavailable"
+        case 504: "Gateway Timeout"
+        default: "Error"
+        }
     }
 
     /// The control API refusing a request.

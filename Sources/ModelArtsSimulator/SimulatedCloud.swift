@@ -67,7 +67,7 @@ actor SimulatedCloud {
     /// Creates a version, or says precisely why not.
     func createVersion(_ draft: VersionDraft) throws(ServiceError) -> (SimulatedJob, SimulatedVersion) {
         let createTime = clock()
-        var job = try job(draft.jobId, createIfMissing: !configuration.strict)
+        var job = try lookupJob(draft.jobId, createIfMissing: !configuration.strict)
         let liveVersions = job.versionIds.filter { versions[$0]?.isDeleted == false }
         if !liveVersions.contains(draft.preVersionId) {
             let isFreshJob = liveVersions.isEmpty && !configuration.strict
@@ -98,8 +98,8 @@ actor SimulatedCloud {
         return (job, version)
     }
 
-    func version(_ versionId: Int64, ofJob jobId: Int64) throws(ServiceError) -> (SimulatedJob, SimulatedVersion) {
-        let job = try job(jobId, createIfMissing: false)
+    func findVersion(_ versionId: Int64, ofJob jobId: Int64) throws(ServiceError) -> (SimulatedJob, SimulatedVersion) {
+        let job = try lookupJob(jobId, createIfMissing: false)
         guard let version = versions[versionId], version.jobId == jobId, !version.isDeleted else {
             throw .notFound("The version \(versionId) of training job \(jobId) does not exist.")
         }
@@ -108,7 +108,7 @@ actor SimulatedCloud {
 
     /// The job and its live versions, newest first.
     func versions(ofJob jobId: Int64) throws(ServiceError) -> (SimulatedJob, [SimulatedVersion]) {
-        let job = try job(jobId, createIfMissing: !configuration.strict)
+        let job = try lookupJob(jobId, createIfMissing: !configuration.strict)
         let live = job.versionIds.compactMap { versions[$0] }.filter { !$0.isDeleted }
         // UNVERIFIED: the real order of list-versions is undocumented; newest first is the likely one.
         return (job, live.sorted { $0.versionId > $1.versionId })
@@ -121,7 +121,7 @@ actor SimulatedCloud {
     }
 
     func stopVersion(_ versionId: Int64, ofJob jobId: Int64) throws(ServiceError) {
-        let (_, version) = try version(versionId, ofJob: jobId)
+        let (_, version) = try findVersion(versionId, ofJob: jobId)
         let now = clock()
         if version.stopRequestedAt != nil { return }
         let snapshot = version.stateMachine(timeScale: configuration.timeScale).snapshot(at: now)
@@ -134,7 +134,7 @@ actor SimulatedCloud {
     }
 
     func deleteVersion(_ versionId: Int64, ofJob jobId: Int64) throws(ServiceError) {
-        _ = try version(versionId, ofJob: jobId)
+        _ = try findVersion(versionId, ofJob: jobId)
         versions[versionId]?.isDeleted = true
     }
 
@@ -142,7 +142,7 @@ actor SimulatedCloud {
         versions[versionId]?.responseLost = true
     }
 
-    private func job(_ jobId: Int64, createIfMissing: Bool) throws(ServiceError) -> SimulatedJob {
+    private func lookupJob(_ jobId: Int64, createIfMissing: Bool) throws(ServiceError) -> SimulatedJob {
         if let job = jobs[jobId] { return job }
         guard createIfMissing else { throw .notFound("The training job \(jobId) does not exist.") }
         let job = SimulatedJob(jobId: jobId, jobName: "job-\(jobId)", jobDesc: "", createTime: clock())

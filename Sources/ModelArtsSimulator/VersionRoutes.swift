@@ -25,11 +25,12 @@ struct VersionRoutes: Sendable {
             await cloud.markResponseLost(version.versionId)
             try await gateway.loseResponse(lost, route: .create, context: context)
         }
+        let status = await cloud.snapshot(of: version).status
         return JSONResponse.make(.ok, .object([
             "is_success": .bool(true),
             "job_id": .integer(job.jobId),
             "job_name": .string(job.jobName),
-            "status": .integer(Int64(await cloud.snapshot(of: version).status)),
+            "status": .integer(Int64(status)),
             "create_time": .integer(version.createTime),
             "version_id": .integer(version.versionId),
             "version_name": .string(version.versionName),
@@ -41,7 +42,7 @@ struct VersionRoutes: Sendable {
         let versionId = try PathParameters.versionId(context)
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let admission = try await gateway.admit(.show, request, body: body, context: context)
-        let (job, version) = try await cloud.version(versionId, ofJob: jobId)
+        let (job, version) = try await cloud.findVersion(versionId, ofJob: jobId)
         let snapshot = await cloud.snapshot(of: version)
         if let lost = admission.lostResponse { try await gateway.loseResponse(lost, route: .show, context: context) }
         return JSONResponse.make(.ok, VersionView.detail(job: job, version: version, snapshot: snapshot))

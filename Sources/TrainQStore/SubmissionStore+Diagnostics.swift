@@ -1,7 +1,7 @@
 /// Access for tests and diagnostics: raw SQL on the store's own connection and thread.
 extension SubmissionStore {
     /// Runs `body` with the open connection, on the store's thread, outside any transaction.
-    func withConnection<Result>(_ body: (SQLiteConnection) throws -> Result) throws -> Result {
+    func withConnection<Result: Sendable>(_ body: (SQLiteConnection) throws -> Result) throws -> Result {
         let connection = try openConnection()
         do {
             return try body(connection)

@@ -1,4 +1,5 @@
 import Foundation
+import JSONTree
 import TrainQAPI
 
 /// An insert waiting for the next group commit.

@@ -6,7 +6,7 @@ import TrainQAPI
 
 @Suite struct EngineReadTests {
     @Test func dueHoldsQueuedAndRetryingWhoseTimeHasCome() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let queued = try await create(store, newSubmission(description: "queued", at: time(5)))
             let retryingSoon = try await create(store, newSubmission(description: "soon", at: time(0)))
             let retryingLater = try await create(store, newSubmission(description: "later", at: time(0)))
@@ -41,7 +41,7 @@ import TrainQAPI
     }
 
     @Test func jobsWithACreateInFlightAreReported() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let a = try await create(store, newSubmission(jobID: 10, description: "a"))
             _ = try await create(store, newSubmission(jobID: 11, description: "b"))
             _ = try await store.transition(id: a.id, from: .queued, to: .submitting, attempt: .begin(at: time(1)))
@@ -56,7 +56,7 @@ import TrainQAPI
     }
 
     @Test func anEmptyStoreHasNothingDue() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             #expect(try await store.due(now: time(0), limit: 10).isEmpty)
             #expect(try await store.nextDueDate() == nil)
             #expect(try await store.oldestDue(now: time(0)) == nil)

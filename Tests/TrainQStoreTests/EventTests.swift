@@ -6,7 +6,7 @@ import TrainQAPI
 
 @Suite struct EventTests {
     @Test func eventsFilterBySubmissionAndJobAndRespectTheLimit() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let a = try await create(store, newSubmission(jobID: 10, description: "a"))
             let b = try await create(store, newSubmission(jobID: 11, description: "b"))
             _ = try await store.transition(id: a.id, from: .queued, to: .canceled)
@@ -25,16 +25,14 @@ import TrainQAPI
     }
 
     @Test func waitForEventsWakesOnACommit() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let first = try await create(store, newSubmission())
             let last = await store.lastSequence()
             #expect(await store.waitForEvents(after: last - 1, timeout: .seconds(30)))
 
             let waiter = Task { await store.waitForEvents(after: last, timeout: .seconds(60)) }
             // Wait (bounded) until the waiter is parked, then commit an event.
-            for _ in 0..<500 where await store.eventWaiters.isEmpty {
-                try await Task.sleep(for: .milliseconds(5))
-            }
+            #expect(try await eventually { await store.eventWaiters.count == 1 })
             _ = try await store.transition(id: first.id, from: .queued, to: .canceled)
             #expect(await waiter.value)
             #expect(await store.eventWaiters.isEmpty)
@@ -42,7 +40,7 @@ import TrainQAPI
     }
 
     @Test func waitForEventsTimesOutWithoutNews() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             _ = try await create(store, newSubmission())
             let last = await store.lastSequence()
             #expect(await !store.waitForEvents(after: last, timeout: .milliseconds(50)))
@@ -51,11 +49,9 @@ import TrainQAPI
     }
 
     @Test func cancellingAWaitEndsIt() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let waiter = Task { await store.waitForEvents(after: 0, timeout: .seconds(600)) }
-            for _ in 0..<500 where await store.eventWaiters.isEmpty {
-                try await Task.sleep(for: .milliseconds(5))
-            }
+            #expect(try await eventually { await store.eventWaiters.count == 1 })
             waiter.cancel()
             #expect(await !waiter.value)
             #expect(await store.eventWaiters.isEmpty)
@@ -63,22 +59,18 @@ import TrainQAPI
     }
 
     @Test func closingTheStoreReleasesWaiters() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let waiter = Task { await store.waitForEvents(after: 0, timeout: .seconds(600)) }
-            for _ in 0..<500 where await store.eventWaiters.isEmpty {
-                try await Task.sleep(for: .milliseconds(5))
-            }
+            #expect(try await eventually { await store.eventWaiters.count == 1 })
             await store.close()
             #expect(await !waiter.value)
         }
     }
 
     @Test func manyWaitersAllWakeOnOneCommit() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let waiters = (0..<20).map { _ in Task { await store.waitForEvents(after: 0, timeout: .seconds(60)) } }
-            for _ in 0..<500 where await store.eventWaiters.count < 20 {
-                try await Task.sleep(for: .milliseconds(5))
-            }
+            #expect(try await eventually { await store.eventWaiters.count == 20 })
             _ = try await create(store, newSubmission())
             for waiter in waiters {
                 #expect(await waiter.value)

@@ -9,7 +9,7 @@ import Glibc
 
 @Suite struct ExecutorTests {
     @Test func storeWorkRunsOnItsOwnThreadNotOnThePool() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             // The test itself runs on the cooperative pool.
             #expect(!store.isOnStoreThread)
             let inside = try await store.withConnection { _ in

@@ -18,7 +18,7 @@ import TrainQAPI
     }
 
     @Test func aFullDiskIsUnavailableAndEarlierRowsSurviveAndSpaceBringsItBack() async throws {
-        try await withTemporaryDirectory { directory in
+        try await withTemporaryDirectory { directory async throws in
             let path = directory.appendingPathComponent("trainq.db").path
             let store = try SubmissionStore(path: path, logger: testLogger)
             let kept = try await create(store, newSubmission(description: "kept"))
@@ -40,7 +40,6 @@ import TrainQAPI
                 return await group.reduce(into: [Bool]()) { $0.append($1) }
             }
             #expect(results.allSatisfy { $0 })
-            // Transitions fail the same way once they need space, or succeed when they fit; never a crash.
             #expect(try await count("submissions", in: store) == 1)
             #expect(try await store.submission(id: kept.id) == kept)
 

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 import TrainQAPI
 
@@ -7,7 +6,7 @@ import TrainQAPI
 
 @Suite struct GroupCommitTests {
     @Test func manyConcurrentInsertsAreAllDurable() async throws {
-        try await withTemporaryDirectory { directory in
+        try await withTemporaryDirectory { directory async throws in
             let path = directory.appendingPathComponent("trainq.db").path
             let store = try SubmissionStore(path: path, logger: testLogger)
             let total = 300
@@ -35,32 +34,29 @@ import TrainQAPI
     }
 
     @Test func insertsWaitingTogetherShareOneCommit() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let waiting = 50
             let gate = DispatchSemaphore(value: 0)
-            let holding = Mutex(false)
+            let holding = Flag()
             // Hold the store's thread so the inserts pile up behind it.
             let blocker = Task {
                 try await store.withConnection { _ in
-                    holding.withLock { $0 = true }
+                    holding.set()
                     gate.wait()
                 }
             }
-            for _ in 0..<1000 where !holding.withLock({ $0 }) {
-                try await Task.sleep(for: .milliseconds(5))
-            }
+            #expect(try await eventually { holding.isSet })
             let inserts = (0..<waiting).map { index in
                 Task { try await store.insert(newSubmission(description: "waiting \(index)", at: time(Double(index)))) }
             }
-            for _ in 0..<1000 where store.queuedJobCount < waiting {
-                try await Task.sleep(for: .milliseconds(5))
-            }
-            #expect(store.queuedJobCount >= waiting)
+            #expect(try await eventually { store.queuedJobCount >= waiting })
             gate.signal()
             try await blocker.value
             var created = 0
-            for insert in inserts where try await insert.value.created != nil {
-                created += 1
+            for insert in inserts {
+                if try await insert.value.created != nil {
+                    created += 1
+                }
             }
             #expect(created == waiting)
             #expect(await store.insertBatchesCommitted == 1)
@@ -69,27 +65,21 @@ import TrainQAPI
     }
 
     @Test func replaysWithinOneBatchSeeTheEarlierInsert() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let gate = DispatchSemaphore(value: 0)
-            let holding = Mutex(false)
+            let holding = Flag()
             let blocker = Task {
                 try await store.withConnection { _ in
-                    holding.withLock { $0 = true }
+                    holding.set()
                     gate.wait()
                 }
             }
-            for _ in 0..<1000 where !holding.withLock({ $0 }) {
-                try await Task.sleep(for: .milliseconds(5))
-            }
+            #expect(try await eventually { holding.isSet })
             let first = Task { try await store.insert(newSubmission(key: "same")) }
-            for _ in 0..<1000 where store.queuedJobCount < 1 {
-                try await Task.sleep(for: .milliseconds(5))
-            }
+            #expect(try await eventually { store.queuedJobCount >= 1 })
             let second = Task { try await store.insert(newSubmission(key: "same")) }
             let conflicting = Task { try await store.insert(newSubmission(description: "other", key: "same")) }
-            for _ in 0..<1000 where store.queuedJobCount < 3 {
-                try await Task.sleep(for: .milliseconds(5))
-            }
+            #expect(try await eventually { store.queuedJobCount >= 3 })
             gate.signal()
             try await blocker.value
             let created = try #require(try await first.value.created)

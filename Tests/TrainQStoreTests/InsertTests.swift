@@ -7,7 +7,7 @@ import TrainQAPI
 
 @Suite struct InsertTests {
     @Test func insertedSubmissionReadsBackIdentically() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let view = try await create(store, newSubmission(key: "k1"))
             #expect(view.id.count == 26)
             #expect(view.state == .queued)
@@ -34,7 +34,7 @@ import TrainQAPI
     }
 
     @Test func theRequestIsStoredAsCanonicalBytes() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let view = try await create(store, newSubmission())
             let bytes = try await store.withConnection { connection in
                 let select = try connection.prepare("SELECT request FROM submissions WHERE id = ?")
@@ -47,7 +47,7 @@ import TrainQAPI
     }
 
     @Test func dataSurvivesCloseAndReopen() async throws {
-        try await withTemporaryDirectory { directory in
+        try await withTemporaryDirectory { directory async throws in
             let path = directory.appendingPathComponent("trainq.db").path
             let first = try SubmissionStore(path: path, logger: testLogger)
             let a = try await create(first, newSubmission(description: "a", at: time(0)))
@@ -68,7 +68,7 @@ import TrainQAPI
     }
 
     @Test func sameKeySameBodyReplaysAndDifferentBodyConflicts() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let original = try await create(store, newSubmission(key: "once"))
 
             let again = try await store.insert(newSubmission(key: "once", at: time(5)))
@@ -87,7 +87,7 @@ import TrainQAPI
     }
 
     @Test func sameKeyForTwoOwnersIsTwoSubmissions() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let fromAlice = try await create(store, newSubmission(owner: alice, key: "shared"))
             let fromBob = try await create(store, newSubmission(owner: bob, key: "shared"))
             #expect(fromAlice.id != fromBob.id)
@@ -97,7 +97,7 @@ import TrainQAPI
     }
 
     @Test func withoutAKeyEveryInsertIsNew() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let first = try await create(store, newSubmission())
             let second = try await create(store, newSubmission())
             #expect(first.id != second.id)

@@ -35,7 +35,7 @@ import TrainQAPI
     }
 
     @Test func pagesAreNewestFirstWithoutDuplicatesOrGaps() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let views = try await fill(store)
             let pages = try await allPages(store, SubmissionQuery(limit: 7))
             #expect(pages.map(\.count) == [7, 7, 7, 7, 2])
@@ -49,7 +49,7 @@ import TrainQAPI
     }
 
     @Test func filtersCombineWithPagination() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let views = try await fill(store)
             let canceled = views.filter { $0.jobID == 11 }.prefix(6)
             for view in canceled {
@@ -72,7 +72,7 @@ import TrainQAPI
     }
 
     @Test func aPageEndingExactlyAtTheLastRowHasNoCursor() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             for index in 0..<4 {
                 _ = try await create(store, newSubmission(description: "\(index)", at: time(Double(index))))
             }
@@ -83,7 +83,7 @@ import TrainQAPI
     }
 
     @Test func badCursorsAndLimitsAreDistinctErrors() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             _ = try await create(store, newSubmission())
             for cursor in ["", "not a cursor", "e30", "eyJjIjoxfQ", String(repeating: "A", count: 600), "////"] {
                 let error = try await #require(throws: StoreError.self) {

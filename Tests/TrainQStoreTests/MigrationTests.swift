@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import JSONTree
 import Testing
 import TrainQAPI
 
@@ -7,7 +8,7 @@ import TrainQAPI
 
 @Suite struct MigrationTests {
     @Test func anEmptyFileMigratesToTheLatestVersionWithPragmasSet() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let facts = try await store.withConnection { connection in
                 (
                     version: try SQLiteMigrator.currentVersion(of: connection),
@@ -27,7 +28,7 @@ import TrainQAPI
     }
 
     @Test func aVersion1DatabaseWithRowsMigratesAndKeepsThem() async throws {
-        try await withTemporaryDirectory { directory in
+        try await withTemporaryDirectory { directory async throws in
             let path = directory.appendingPathComponent("old.db").path
             // A database as the first release left it, with one tracking submission.
             do {
@@ -73,7 +74,7 @@ import TrainQAPI
     }
 
     @Test func aDatabaseFromANewerProgramIsRefusedUntouched() async throws {
-        try await withTemporaryDirectory { directory in
+        try await withTemporaryDirectory { directory async throws in
             let path = directory.appendingPathComponent("new.db").path
             do {
                 let connection = try SQLiteConnection(path: path)
@@ -91,7 +92,7 @@ import TrainQAPI
     }
 
     @Test func migratingTwiceIsANoOp() async throws {
-        try await withTemporaryDirectory { directory in
+        try await withTemporaryDirectory { directory async throws in
             let connection = try SQLiteConnection(path: directory.appendingPathComponent("t.db").path)
             let first = try StoreSchema.migrator.migrate(connection)
             let second = try StoreSchema.migrator.migrate(connection)

@@ -6,7 +6,7 @@ import TrainQAPI
 
 @Suite struct RecoveryTests {
     @Test func submittingRowsBecomeReconcilingAfterARestart() async throws {
-        try await withTemporaryDirectory { directory in
+        try await withTemporaryDirectory { directory async throws in
             let path = directory.appendingPathComponent("trainq.db").path
             let before = try SubmissionStore(path: path, logger: testLogger)
             let inFlight = try await create(before, newSubmission(jobID: 10, description: "in flight"))

@@ -1,6 +1,7 @@
 import Foundation
 import JSONTree
 import Logging
+import Synchronization
 import TrainQAPI
 
 @testable import TrainQStore
@@ -16,7 +17,7 @@ func withTemporaryDirectory<Result>(_ body: (URL) async throws -> Result) async 
 
 /// A store on a new database file in its own temporary directory.
 func withStore<Result>(_ body: (SubmissionStore, String) async throws -> Result) async throws -> Result {
-    try await withTemporaryDirectory { directory in
+    try await withTemporaryDirectory { directory async throws in
         let path = directory.appendingPathComponent("trainq.db").path
         let store = try SubmissionStore(path: path, logger: testLogger)
         defer { Task { await store.close() } }
@@ -94,4 +95,22 @@ func count(_ table: String, in store: SubmissionStore) async throws -> Int64 {
     try await store.withConnection { connection in
         try connection.scalarInt64("SELECT COUNT(*) FROM \(table)") ?? -1
     }
+}
+
+/// A flag one thread sets and another polls.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
+}
+
+/// Polls `condition` every few milliseconds, at most `attempts` times; true once it holds.
+@discardableResult
+func eventually(attempts: Int = 1_000, _ condition: () async throws -> Bool) async throws -> Bool {
+    for _ in 0..<attempts {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+    return false
 }

@@ -7,7 +7,7 @@ import TrainQAPI
 
 @Suite struct TransitionTests {
     @Test func aTransitionFromTheCurrentStateSucceedsWithItsEventAndAttempt() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let queued = try await create(store, newSubmission())
             let submitting = try #require(
                 try await store.transition(
@@ -68,7 +68,7 @@ import TrainQAPI
     }
 
     @Test func aTransitionFromAnotherStateChangesNothing() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let queued = try await create(store, newSubmission())
             let result = try await store.transition(
                 id: queued.id, from: .retrying, to: .submitting, attempt: .begin(at: time(1)), at: time(1))
@@ -88,7 +88,7 @@ import TrainQAPI
     }
 
     @Test func aTransitionTheTableForbidsIsRefused() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let queued = try await create(store, newSubmission())
             for (from, to) in [(SubmissionState.queued, SubmissionState.tracking), (.queued, .succeeded), (.succeeded, .queued)] {
                 #expect(!from.canMove(to: to))
@@ -102,7 +102,7 @@ import TrainQAPI
     }
 
     @Test func finishingWithoutAnAttemptRollsTheWholeTransitionBack() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let queued = try await create(store, newSubmission())
             let error = try await #require(throws: StoreError.self) {
                 try await store.transition(
@@ -117,7 +117,7 @@ import TrainQAPI
     }
 
     @Test func everyChangeWritesOneEventWithIncreasingSeq() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let a = try await create(store, newSubmission(description: "a"))
             let b = try await create(store, newSubmission(description: "b"))
             _ = try await store.transition(id: a.id, from: .queued, to: .submitting, attempt: .begin(at: time(1)))
@@ -139,7 +139,7 @@ import TrainQAPI
     }
 
     @Test func remoteStatusChangesAreRecordedWhileTracking() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let queued = try await create(store, newSubmission())
             #expect(try await !store.recordRemoteStatus(id: queued.id, status: RemoteStatus(code: 8, name: "RUNNING")))
             _ = try await store.transition(id: queued.id, from: .queued, to: .submitting, attempt: .begin(at: time(1)))
@@ -181,7 +181,7 @@ import TrainQAPI
     }
 
     @Test func retryResetsTheBudgetAndQueuesAtOnce() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, _ async throws in
             let queued = try await create(store, newSubmission())
             _ = try await store.transition(id: queued.id, from: .queued, to: .submitting, attempt: .begin(at: time(1)))
             _ = try await store.transition(

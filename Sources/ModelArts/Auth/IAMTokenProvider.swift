@@ -207,7 +207,8 @@ struct TokenIssuer: Sendable {
             result = .success(try ResponseInterpreter.interpret(
                 response, operation: .issueToken, decodeResponse: IAMTokenRequest.token(from:)))
         } catch {
-            result = .failure(error.redacting(secrets))
+            // Issuing is the refresh: a 401 here means wrong credentials, not a stale token.
+            result = .failure(error.redacting(secrets).afterTokenRefresh())
         }
         if let limiter, let permit { await limiter.release(permit) }
         switch result {

@@ -63,28 +63,37 @@ public final class ModelArtsClient: Sendable {
 
     /// `POST .../training-jobs/{job_id}/versions` with `request.wireBody()`. Not idempotent: on an
     /// `.unknownOutcome` failure, reconcile with `listAllVersions` before sending again.
-    public func createVersion(jobID: Int64, request: CreateVersionRequest) async throws(ModelArtsError) -> CreateVersionResponse {
-        try await call(.createVersion, .createVersion(jobID: jobID), body: request.wireBody(), decode: CreateVersionResponse.decode)
+    public func createVersion(
+        jobID: Int64, request: CreateVersionRequest, projectID: String? = nil
+    ) async throws(ModelArtsError) -> CreateVersionResponse {
+        try await call(.createVersion, .createVersion(jobID: jobID), projectID: projectID, body: request.wireBody(),
+                       decode: CreateVersionResponse.decode)
     }
 
     /// `GET .../training-jobs/{job_id}/versions/{version_id}`.
-    public func showVersion(jobID: Int64, versionID: Int64) async throws(ModelArtsError) -> VersionDetail {
-        try await call(.showVersion, .showVersion(jobID: jobID, versionID: versionID), decode: VersionDetail.decode)
+    public func showVersion(jobID: Int64, versionID: Int64, projectID: String? = nil) async throws(ModelArtsError) -> VersionDetail {
+        try await call(.showVersion, .showVersion(jobID: jobID, versionID: versionID), projectID: projectID,
+                       decode: VersionDetail.decode)
     }
 
     /// `GET .../training-jobs/{job_id}/versions`; `page` 0 asks for every version without paging (the
     /// service's default), pages count from 1, `perPage` is 1–1000.
-    public func listVersions(jobID: Int64, page: Int = 0, perPage: Int = 10) async throws(ModelArtsError) -> VersionList {
+    public func listVersions(
+        jobID: Int64, page: Int = 0, perPage: Int = 10, projectID: String? = nil
+    ) async throws(ModelArtsError) -> VersionList {
         guard page >= 0, (1...1000).contains(perPage) else {
             throw .configuration(operation: .listVersions, message: "page must be >= 0 and per_page 1-1000, got page \(page), per_page \(perPage)")
         }
-        return try await call(.listVersions, .listVersions(jobID: jobID, page: page, perPage: perPage), decode: VersionList.decode)
+        return try await call(.listVersions, .listVersions(jobID: jobID, page: page, perPage: perPage), projectID: projectID,
+                              decode: VersionList.decode)
     }
 
     /// Every version of a job, fetched page by page (1, 2, ...) with `perPage` up to 1000, without
     /// duplicates. If the job's version count changes during the walk (a create landed), the walk is
     /// repeated, up to three times, so a version created meanwhile is not missed.
-    public func listAllVersions(jobID: Int64, perPage: Int = 1000) async throws(ModelArtsError) -> [VersionDetail] {
+    public func listAllVersions(
+        jobID: Int64, perPage: Int = 1000, projectID: String? = nil
+    ) async throws(ModelArtsError) -> [VersionDetail] {
         var collected: [VersionDetail] = []
         for _ in 1...3 {
             var seen: Set<Int64> = []
@@ -93,7 +102,7 @@ public final class ModelArtsClient: Sendable {
             var lastCount: Int64?
             var page = 1
             while page <= Self.maxPages {
-                let list = try await listVersions(jobID: jobID, page: page, perPage: perPage)
+                let list = try await listVersions(jobID: jobID, page: page, perPage: perPage, projectID: projectID)
                 if page == 1 { firstCount = list.versionCount }
                 lastCount = list.versionCount
                 for version in list.versions {
@@ -113,17 +122,19 @@ public final class ModelArtsClient: Sendable {
     static let maxPages = 10_000
 
     /// `POST .../versions/{version_id}/stop` (asynchronous: the status moves to 9, then 12 or 13).
-    public func stopVersion(jobID: Int64, versionID: Int64) async throws(ModelArtsError) {
-        try await call(.stopVersion, .stopVersion(jobID: jobID, versionID: versionID)) { _ throws(WireDecodingError) in () }
+    public func stopVersion(jobID: Int64, versionID: Int64, projectID: String? = nil) async throws(ModelArtsError) {
+        try await call(.stopVersion, .stopVersion(jobID: jobID, versionID: versionID), projectID: projectID) {
+            _ throws(WireDecodingError) in ()
+        }
     }
 
     /// `GET .../training-jobs` with the given filters.
-    public func listJobs(_ query: JobListQuery = JobListQuery()) async throws(ModelArtsError) -> JobList {
+    public func listJobs(_ query: JobListQuery = JobListQuery(), projectID: String? = nil) async throws(ModelArtsError) -> JobList {
         let problems = query.problems()
         guard problems.isEmpty else {
             throw .configuration(operation: .listJobs, message: problems.joined(separator: "; "))
         }
-        return try await call(.listJobs, .listJobs(query), decode: JobList.decode)
+        return try await call(.listJobs, .listJobs(query), projectID: projectID, decode: JobList.decode)
     }
 
     // MARK: - One call
@@ -131,13 +142,17 @@ public final class ModelArtsClient: Sendable {
     private func call<Value>(
         _ operation: ModelArtsOperation,
         _ target: RequestTarget,
+        projectID: String?,
         body: Data = Data(),
         decode: (Data) throws(WireDecodingError) -> Value
     ) async throws(ModelArtsError) -> Value {
+        if let projectID, projectID.isEmpty || projectID.contains("/") {
+            throw .configuration(operation: operation, message: "project_id must be a non-empty path segment")
+        }
         switch configuration.authentication {
         case .accessKey(let signer):
             do {
-                return try await attempt(operation, target, body: body, credential: .signer(signer), decode: decode)
+                return try await attempt(operation, target, projectID: projectID, body: body, credential: .signer(signer), decode: decode)
             } catch {
                 // Nothing to refresh with AK/SK: a token-class answer is final.
                 throw error.afterTokenRefresh()
@@ -145,12 +160,12 @@ public final class ModelArtsClient: Sendable {
         case .token(let provider):
             let token = try await provider.token()
             do {
-                return try await attempt(operation, target, body: body, credential: .token(token.value), decode: decode)
+                return try await attempt(operation, target, projectID: projectID, body: body, credential: .token(token.value), decode: decode)
             } catch where error.errorClass == .tokenRefresh {
                 logger.info("token refused, refreshing once", metadata: ["operation": "\(operation)", "error_code": "\(error.errorCode ?? "-")"])
                 let fresh = try await provider.token(replacing: token)
                 do {
-                    return try await attempt(operation, target, body: body, credential: .token(fresh.value), decode: decode)
+                    return try await attempt(operation, target, projectID: projectID, body: body, credential: .token(fresh.value), decode: decode)
                 } catch {
                     throw error.afterTokenRefresh()
                 }
@@ -161,6 +176,7 @@ public final class ModelArtsClient: Sendable {
     private func attempt<Value>(
         _ operation: ModelArtsOperation,
         _ target: RequestTarget,
+        projectID: String?,
         body: Data,
         credential: OutgoingRequestBuilder.Credential,
         decode: (Data) throws(WireDecodingError) -> Value
@@ -174,7 +190,7 @@ public final class ModelArtsClient: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         // Signed after the wait, so X-Sdk-Date is fresh however long the queue was.
-        let request = builder.build(target, body: body, credential: credential, date: Date())
+        let request = builder.build(target, projectOverride: projectID, body: body, credential: credential, date: Date())
         var status: Int?
         let result: Result<Value, ModelArtsError>
         do {

@@ -34,6 +34,15 @@ public struct ModelArtsClientConfiguration: Sendable {
             self.host = host
             self.port = port
         }
+
+        /// From `http://proxy.example.com:3128` (the port defaults to 80 for http, 443 for https);
+        /// `nil` for anything else.
+        public init?(url: URL) {
+            guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+                  let host = url.host, !host.isEmpty, url.path.isEmpty || url.path == "/", url.query == nil
+            else { return nil }
+            self.init(host: host, port: url.port ?? (scheme == "https" ? 443 : 80))
+        }
     }
 
     public init(

@@ -33,7 +33,11 @@ struct OutgoingRequestBuilder: Sendable {
         return host
     }
 
-    func build(_ target: RequestTarget, body: Data, credential: Credential, date: Date) -> HTTPTransport.Request {
+    /// - Parameter projectOverride: another project than the configured one, for this request only.
+    func build(
+        _ target: RequestTarget, projectOverride: String? = nil, body: Data, credential: Credential, date: Date
+    ) -> HTTPTransport.Request {
+        let projectID = projectOverride ?? self.projectID
         let path = target.path(basePath: basePath, projectID: projectID)
         var headers: [AKSKSigner.Header] = [
             .init(name: "Host", value: hostHeader),

@@ -34,7 +34,6 @@ public final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable 
         let thread = Thread { [self] in
             self.runLoop()
         }
-        thread.name = name
         thread.start()
     }
 
@@ -80,6 +79,9 @@ public final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable 
     }
 
     private func runLoop() {
+        // Named from inside: only then does Foundation pass the name on to the system thread
+        // (for `top -H` and debuggers).
+        Thread.current.name = name
         condition.lock()
         threadID = pthread_self()
         condition.unlock()

@@ -93,6 +93,21 @@ import Testing
         #expect(request.headers.first(name: "Host") == "gateway.example.com:8443")
     }
 
+    @Test func projectOverrideChangesPathAndHeader() throws {
+        let other = "fedcba9876543210fedcba9876543210"
+        let request = try Self.builder().build(.showVersion(jobID: 1, versionID: 2), projectOverride: other, body: Data(),
+                                               credential: .signer(Self.signer), date: Self.date)
+        #expect(request.url.hasSuffix("/v1/\(other)/training-jobs/1/versions/2"))
+        #expect(request.headers.first(name: "X-Project-Id") == other)
+    }
+
+    @Test func proxyFromURL() throws {
+        #expect(ModelArtsClientConfiguration.Proxy(url: try #require(URL(string: "http://proxy.example.com:3128"))) == .init(host: "proxy.example.com", port: 3128))
+        #expect(ModelArtsClientConfiguration.Proxy(url: try #require(URL(string: "https://proxy.example.com"))) == .init(host: "proxy.example.com", port: 443))
+        #expect(ModelArtsClientConfiguration.Proxy(url: try #require(URL(string: "socks5://proxy:1080"))) == nil)
+        #expect(ModelArtsClientConfiguration.Proxy(url: try #require(URL(string: "http://proxy:3128/path"))) == nil)
+    }
+
     @Test func hostHeaderFollowsTheEndpointURL() throws {
         #expect(OutgoingRequestBuilder.hostHeader(for: try #require(URL(string: "https://a.example.com"))) == "a.example.com")
         #expect(OutgoingRequestBuilder.hostHeader(for: try #require(URL(string: "https://a.example.com:443"))) == "a.example.com:443")
@@ -125,6 +140,11 @@ import Testing
         }
         #expect(throws: ModelArtsError.self) { try ModelArtsClient(configuration: bad) }
         #expect(!"\(good.authentication)".contains("SKexample"))
+        #expect(!"\(good)".contains("SKexample"))
+        #expect(!String(reflecting: good).contains("SKexample"))
+        var dumped = ""
+        dump(good, to: &dumped)
+        #expect(!dumped.contains("SKexample"))
     }
 }
 

@@ -243,3 +243,57 @@ import Testing
         #expect(emoji.withDescriptionMarker("x") == nil)
     }
 }
+
+@Suite struct CreateVersionRequestParsingTests {
+    @Test func bytesThatAreNotJSON() {
+        guard case .failure(let error) = CreateVersionRequest.validate(json: Data(#"{"config": "#.utf8)) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(error.violations.count == 1)
+        #expect(error.violations.first?.field == "body")
+        #expect(error.violations.first?.problem.hasPrefix("not valid JSON") == true)
+        #expect(CreateVersionRequest.validate(json: Data("[]".utf8), fieldPrefix: "request")
+            == .failure(RequestValidationError(violations: [.init(field: "request", problem: "expected object, got array")])))
+    }
+
+    @Test func seedBytesValidate() throws {
+        let request = try CreateVersionRequest.validate(json: Data(CreateVersionRequestValidationTests.seedSample.utf8)).get()
+        #expect(request.config.preVersionID == 20)
+    }
+}
+
+@Suite struct VersionRequestMatchingTests {
+    static let request = CreateVersionRequest(
+        jobDesc: "nightly [trainq:01J]",
+        config: TrainingConfig(
+            workerServerNum: 1, appURL: "/usr/app/", bootFileURL: "/usr/app/boot.py",
+            parameter: [Parameter(label: "lr", value: "0.01"), Parameter(label: "bs", value: "32")],
+            dataURL: "/usr/data/", specID: 1, trainURL: "/usr/train/", preVersionID: 20))
+
+    static func version(_ json: String) throws -> VersionDetail {
+        try VersionDetail.decode(Data(json.utf8))
+    }
+
+    @Test func echoedVersionMatches() throws {
+        let version = try Self.version("""
+            {"version_id": 21, "status": 1, "job_desc": "nightly [trainq:01J]", "pre_version_id": 20, "worker_server_num": 1,
+             "app_url": "/usr/app/", "boot_file_url": "/usr/app/boot.py", "engine_id": 1, "spec_id": "1",
+             "parameter": [{"label": "bs", "value": 32}, {"label": "lr", "value": "0.01"}],
+             "data_url": "/usr/data/", "train_url": "/usr/train/"}
+            """)
+        #expect(version.conflicts(with: Self.request).isEmpty)
+    }
+
+    @Test func differencesAreNamed() throws {
+        let version = try Self.version("""
+            {"version_id": 22, "status": 1, "job_desc": "other", "pre_version_id": 21, "worker_server_num": 2,
+             "parameter": [{"label": "lr", "value": "0.1"}, {"label": "bs", "value": "32"}], "train_url": "/usr/train/"}
+            """)
+        #expect(version.conflicts(with: Self.request) == ["job_desc", "pre_version_id", "worker_server_num", "parameter"])
+    }
+
+    @Test func absentFieldsProveNothing() throws {
+        #expect(try Self.version(#"{"version_id": 23, "status": 1}"#).conflicts(with: Self.request).isEmpty)
+    }
+}
