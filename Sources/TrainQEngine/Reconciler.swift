@@ -174,11 +174,10 @@ public actor Reconciler: Service {
         } catch {
             return .failure(AttemptFailure(errorClass: .transient, errorCode: "trainq.store", message: "\(error)"))
         }
-        let attempt = VersionMatcher.Attempt(
-            request: sent.request, marker: sent.marker, startedAt: startedAt, excludedVersionIDs: excluded)
+        let attempt = VersionMatcher.Attempt(startedAt: startedAt, marker: sent.marker, excludedVersionIDs: excluded)
         do throws(ModelArtsError) {
             let versions = try await client.listAllVersions(jobID: row.view.jobID, perPage: configuration.reconcile.pageSize)
-            return .success((attempt, versions.compactMap(VersionMatcher.Listed.init)))
+            return .success((attempt, versions.compactMap { VersionMatcher.Listed($0, comparedWith: sent.request) }))
         } catch {
             return .failure(AttemptFailure(error))
         }

@@ -7,20 +7,18 @@ import Testing
 @Suite struct VersionMatcherTests {
     let start = Date(timeIntervalSince1970: 1_700_000_000)
     let matcher = VersionMatcher(clockSkewMargin: .seconds(60))
-    let config = ConfigurationFingerprint(fields: ["app_url": "/usr/app/", "spec_id": "1", "worker_server_num": "1"])
     let marker = DescMarker.tag(for: "01JD9Z4K8Q3W")
 
     func attempt(marker: String? = nil, excluding: Set<Int64> = []) -> VersionMatcher.Attempt {
-        .init(startedAt: start, marker: marker, preVersionID: 20, configuration: config, excludedVersionIDs: excluding)
+        .init(startedAt: start, marker: marker, excludedVersionIDs: excluding)
     }
 
     func listed(
-        _ id: Int64, pre: Int64 = 20, createdAfterStart seconds: TimeInterval = 1, desc: String? = nil,
-        config: ConfigurationFingerprint? = nil
+        _ id: Int64, createdAfterStart seconds: TimeInterval = 1, desc: String? = nil, conflicts: [String] = []
     ) -> VersionMatcher.Listed {
         .init(
-            versionID: id, versionName: String(format: "V%04d", id), preVersionID: pre,
-            createTime: start.addingTimeInterval(seconds), status: 1, jobDesc: desc, configuration: config ?? self.config
+            versionID: id, versionName: String(format: "V%04d", id), createTime: start.addingTimeInterval(seconds),
+            status: 1, jobDesc: desc, conflicts: conflicts
         )
     }
 
@@ -32,7 +30,7 @@ import Testing
     }
 
     @Test func markerShownAbsentMeansNotOurs() {
-        // Same pre-version, time and configuration, but the description is shown and lacks the marker.
+        // Created in time and without conflicts, but the description is shown and lacks the marker.
         let versions = [listed(21, desc: "nightly")]
         #expect(matcher.match(attempt(marker: marker), in: versions) == .none)
     }
@@ -42,16 +40,17 @@ import Testing
         #expect(matcher.match(attempt(marker: marker), in: versions) == .match(versions[0]))
     }
 
-    @Test func heuristicMatchesPreVersionTimeAndConfiguration() {
+    @Test func heuristicMatchesTimeAndAgreement() {
         let versions = [
-            listed(19, pre: 18, createdAfterStart: -3600),
-            listed(21, pre: 20, createdAfterStart: 2),
+            listed(19, createdAfterStart: -3600),
+            listed(20, conflicts: ["pre_version_id"]),
+            listed(21, createdAfterStart: 2),
         ]
-        #expect(matcher.match(attempt(), in: versions) == .match(versions[1]))
+        #expect(matcher.match(attempt(), in: versions) == .match(versions[2]))
     }
 
-    @Test func heuristicRejectsOtherPreVersion() {
-        #expect(matcher.match(attempt(), in: [listed(21, pre: 19)]) == .none)
+    @Test func heuristicRejectsConflictingVersions() {
+        #expect(matcher.match(attempt(), in: [listed(21, conflicts: ["app_url"])]) == .none)
     }
 
     @Test func heuristicRejectsVersionsOlderThanStartMinusMargin() {
@@ -59,23 +58,6 @@ import Testing
         // Within the clock-skew margin it still counts.
         let skewed = listed(21, createdAfterStart: -59)
         #expect(matcher.match(attempt(), in: [skewed]) == .match(skewed))
-    }
-
-    @Test func heuristicRejectsDifferentConfiguration() {
-        let other = ConfigurationFingerprint(fields: ["app_url": "/usr/other/", "spec_id": "1"])
-        #expect(matcher.match(attempt(), in: [listed(21, config: other)]) == .none)
-    }
-
-    @Test func fieldsShownOnOneSideOnlyDecideNothing() {
-        let sparse = ConfigurationFingerprint(fields: ["spec_id": "1", "engine_id": "3"])
-        let candidate = listed(21, config: sparse)
-        #expect(matcher.match(attempt(), in: [candidate]) == .match(candidate))
-    }
-
-    @Test func trailingSlashesOnPathsDoNotMatter() {
-        let slashless = ConfigurationFingerprint(fields: ["app_url": "/usr/app", "spec_id": "1"])
-        let candidate = listed(21, config: slashless)
-        #expect(matcher.match(attempt(), in: [candidate]) == .match(candidate))
     }
 
     @Test func severalCandidatesAreAmbiguous() {
@@ -86,10 +68,22 @@ import Testing
     @Test func versionsOwnedByOthersAreExcluded() {
         let versions = [listed(21), listed(22)]
         #expect(matcher.match(attempt(excluding: [21]), in: versions) == .match(versions[1]))
+        #expect(matcher.match(attempt(marker: marker, excluding: [22]), in: [listed(22, desc: "x\(marker)")]) == .none)
     }
 
     @Test func emptyListMatchesNothing() {
         #expect(matcher.match(attempt(marker: marker), in: []) == .none)
+    }
+
+    @Test func listedVersionsAreComparedWithTheRequestSent() throws {
+        let request = CreateVersionRequest(
+            jobDesc: "nightly\(marker)",
+            config: TrainingConfig(workerServerNum: 1, appURL: "/usr/app/", trainURL: "/b/out/", preVersionID: 20))
+        let body = #"{"is_success": true, "version_id": 21, "status": 1, "pre_version_id": 20, "app_url": "/usr/other/", "create_time": 1700000001000}"#
+        let detail = try VersionDetail.decode(Data(body.utf8))
+        let listed = try #require(VersionMatcher.Listed(detail, comparedWith: request))
+        #expect(listed.conflicts == ["app_url"])
+        #expect(listed.createTime == start.addingTimeInterval(1))
     }
 }
 
