@@ -49,22 +49,12 @@ public actor IAMTokenProvider {
 
     private typealias Refresh = Task<Result<IAMToken, ModelArtsError>, Never>
 
-    private enum State {
-        case empty
-        case valid(IAMToken)
-        /// A token request is on its way; `previous` may still serve if it fails.
-        case refreshing(Refresh, previous: IAMToken?)
-        case shutDown
-    }
-
     public nonisolated let configuration: Configuration
-    private var state: State = .empty
-    /// No early refresh before this moment (set after one failed while the old token still worked).
-    private var quietUntil: Date?
+    private var machine: StateMachine<Refresh>
     private let issuer: TokenIssuer
     private let logger: Logger
     private let now: @Sendable () -> Date
-    /// How many token requests were sent (for metrics and tests).
+    /// How many token requests were started (for metrics and tests).
     public private(set) var tokenRequestCount = 0
 
     /// - Parameter limiter: the shared limiter of outgoing calls, so token requests count too.
@@ -75,6 +65,9 @@ public actor IAMTokenProvider {
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.configuration = configuration
+        self.machine = StateMachine(
+            refreshAhead: Self.seconds(configuration.refreshAhead),
+            retryRefreshAfter: Self.seconds(configuration.retryRefreshAfter))
         self.issuer = TokenIssuer(configuration: configuration, limiter: limiter, logger: logger)
         self.logger = logger
         self.now = now
@@ -82,82 +75,60 @@ public actor IAMTokenProvider {
 
     /// A token that is valid now, fetching or refreshing it when needed.
     public func token() async throws(ModelArtsError) -> IAMToken {
-        switch state {
-        case .valid(let token):
-            let refreshAt = token.expiresAt.addingTimeInterval(-Self.seconds(configuration.refreshAhead))
-            if now() < refreshAt { return token }
-            if let quietUntil, now() < quietUntil, now() < token.expiresAt { return token }
-            return try await completion(of: startRefresh(previous: token), fallback: token)
-        case .empty:
-            return try await completion(of: startRefresh(previous: nil), fallback: nil)
-        case .refreshing(let refresh, let previous):
-            return try await completion(of: refresh, fallback: previous)
-        case .shutDown:
-            throw .configuration(operation: .issueToken, message: "token provider is shut down")
-        }
+        try await perform(machine.tokenRequested(now: now()))
     }
 
     /// A token other than `rejected`, which the service just refused: the current one if someone already
     /// replaced it, the one being fetched, or a new one.
     public func token(replacing rejected: IAMToken) async throws(ModelArtsError) -> IAMToken {
-        switch state {
-        case .valid(let token) where token.value != rejected.value:
-            return token
-        case .valid, .empty:
-            return try await completion(of: startRefresh(previous: nil), fallback: nil)
-        case .refreshing(let refresh, _):
-            let token = try await completion(of: refresh, fallback: nil)
-            if token.value != rejected.value { return token }
-            return try await completion(of: startRefresh(previous: nil), fallback: nil)
-        case .shutDown:
-            throw .configuration(operation: .issueToken, message: "token provider is shut down")
-        }
+        try await perform(machine.tokenRejected(rejected))
     }
 
     /// Forgets the token and closes the connections.
     public func shutdown() async {
-        if case .refreshing(let refresh, _) = state { refresh.cancel() }
-        state = .shutDown
+        machine.shutDown()?.cancel()
         try? await issuer.httpClient.shutdown()
     }
 
-    // MARK: - Refreshing
+    // MARK: - Carrying out the state machine's decisions
 
-    private func startRefresh(previous: IAMToken?) -> Refresh {
-        tokenRequestCount += 1
-        let issuer = self.issuer
-        let refresh = Refresh { await issuer.issue() }
-        state = .refreshing(refresh, previous: previous)
-        return refresh
+    private func perform(_ action: StateMachine<Refresh>.Action) async throws(ModelArtsError) -> IAMToken {
+        switch action {
+        case .use(let token):
+            return token
+        case .startRefresh(let previous, let fallback):
+            tokenRequestCount += 1
+            let issuer = self.issuer
+            let refresh = Refresh { await issuer.issue() }
+            machine.refreshStarted(refresh, previous: previous)
+            return try await completion(of: refresh, fallback: fallback)
+        case .join(let refresh, let fallback):
+            return try await completion(of: refresh, fallback: fallback)
+        case .refuse:
+            throw .configuration(operation: .issueToken, message: "token provider is shut down")
+        }
     }
 
-    /// Awaits a refresh; the first caller back records the outcome in the state. If it failed, a
-    /// previous token that has not expired yet still serves (the refresh was early).
     private func completion(of refresh: Refresh, fallback: IAMToken?) async throws(ModelArtsError) -> IAMToken {
         let result = await refresh.value
-        if case .refreshing(let current, let previous) = state, current == refresh {
-            switch result {
-            case .success(let token):
-                state = .valid(token)
-                quietUntil = nil
-            case .failure:
-                state = previous.map { .valid($0) } ?? .empty
-                quietUntil = now().addingTimeInterval(Self.seconds(configuration.retryRefreshAfter))
-            }
-        }
-        switch result {
-        case .success(let token):
+        let token = try? result.get()
+        switch machine.refreshFinished(refresh, succeeded: token, fallback: fallback, now: now()) {
+        case .use(let token):
             return token
-        case .failure(let error):
-            if let fallback, now() < fallback.expiresAt {
+        case .useFallback(let token):
+            if case .failure(let error) = result {
                 logger.warning("IAM token refresh failed; the current token is still valid", metadata: ["error": "\(error)"])
-                return fallback
             }
-            throw error
+            return token
+        case .fail:
+            switch result {
+            case .failure(let error): throw error
+            case .success(let token): return token
+            }
         }
     }
 
-    private static func seconds(_ duration: Duration) -> TimeInterval {
+    static func seconds(_ duration: Duration) -> TimeInterval {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

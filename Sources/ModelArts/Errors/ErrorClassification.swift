@@ -48,8 +48,13 @@ public enum ErrorClassification {
             ?? classifyStatus(status, operation: error.operation)
         // 429 and 408 invite a retry whatever the code says, unless it asks for a longer wait.
         if status == 429 || status == 408, decided != .slow { decided = .transient }
-        // APIGW.0301 also covers token problems ("decrypt token fail"); those heal with a new token.
-        if code == "APIGW.0301", error.message.lowercased().contains("token") { decided = .tokenRefresh }
+        // APIGW.0301 also covers token problems ("decrypt token fail"); those heal with a new token. Only
+        // the text before an echoed canonical request counts (it may list an `x-auth-token` header).
+        if code == "APIGW.0301" {
+            let lowered = error.message.lowercased()
+            let reason = lowered.range(of: "canonicalrequest").map { lowered[..<$0.lowerBound] } ?? lowered[...]
+            if reason.contains("token") { decided = .tokenRefresh }
+        }
         // A token error after a fresh token (or with AK/SK, where there is none) is not going to heal.
         if decided == .tokenRefresh, error.tokenRefreshAttempted { return .permanent }
         return decided

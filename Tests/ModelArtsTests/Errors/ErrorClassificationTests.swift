@@ -187,6 +187,10 @@ import Testing
         let signature = ModelArtsError.http(operation: .showVersion, status: 401, errorCode: "APIGW.0301",
                                             message: "Incorrect IAM authentication information: verify aksk signature fail", requestID: nil)
         #expect(signature.errorClass == .permanent)
+        let echoed = ModelArtsError.http(
+            operation: .showVersion, status: 401, errorCode: "APIGW.0301",
+            message: "Incorrect IAM authentication information: verify aksk signature fail,canonicalRequest:GET|/v1/p/||x-auth-token:x||x-auth-token|e3b0", requestID: nil)
+        #expect(echoed.errorClass == .permanent)
     }
 
     @Test func tokenRefreshOnlyOnce() {
