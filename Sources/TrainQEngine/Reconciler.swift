@@ -31,7 +31,7 @@ public actor Reconciler: Service {
     private var state: State = .idle
     private var progress: [String: Progress] = [:]
     private let store: SubmissionStore
-    private let clients: ModelArtsClients
+    private let client: ModelArtsClient
     private let configuration: EngineConfiguration
     private let policy: RetryPolicy
     private let matcher: VersionMatcher
@@ -43,14 +43,14 @@ public actor Reconciler: Service {
     ///   job is free again (wire it to `Submitter.wake()`).
     public init(
         store: SubmissionStore,
-        clients: ModelArtsClients,
+        client: ModelArtsClient,
         configuration: EngineConfiguration,
         policy: RetryPolicy? = nil,
         logger: Logger = Logger(label: "trainq.reconciler"),
         onRequeued: @escaping @Sendable () -> Void = {}
     ) {
         self.store = store
-        self.clients = clients
+        self.client = client
         self.configuration = configuration
         self.policy = policy ?? RetryPolicy(configuration: configuration.retry)
         self.matcher = VersionMatcher(clockSkewMargin: configuration.reconcile.clockSkewMargin)
@@ -155,11 +155,6 @@ public actor Reconciler: Service {
         guard let startedAt = row.view.attempts.last?.startedAt else {
             return .failure(AttemptFailure(errorClass: .permanent, errorCode: "trainq.attempt", message: "no attempt is recorded"))
         }
-        guard let client = clients.client(for: row.view.projectID) else {
-            return .failure(AttemptFailure(
-                errorClass: .permanent, errorCode: "trainq.project",
-                message: "no ModelArts client is configured for project \(row.view.projectID)"))
-        }
         let request: CreateVersionRequest
         switch CreateVersionRequest.validate(row.view.request) {
         case .success(let valid): request = valid
@@ -176,7 +171,8 @@ public actor Reconciler: Service {
         }
         let attempt = VersionMatcher.Attempt(startedAt: startedAt, marker: sent.marker, excludedVersionIDs: excluded)
         do throws(ModelArtsError) {
-            let versions = try await client.listAllVersions(jobID: row.view.jobID, perPage: configuration.reconcile.pageSize)
+            let versions = try await client.listAllVersions(
+                jobID: row.view.jobID, perPage: configuration.reconcile.pageSize, projectID: row.view.projectID)
             return .success((attempt, versions.compactMap { VersionMatcher.Listed($0, comparedWith: sent.request) }))
         } catch {
             return .failure(AttemptFailure(error))

@@ -10,7 +10,7 @@ import TrainQStore
 /// other, and the actions a person takes through the API (cancel, retry, resolve).
 ///
 /// ```swift
-/// let engine = SubmissionEngine(store: store, clients: ModelArtsClients(client), configuration: configuration)
+/// let engine = SubmissionEngine(store: store, client: client, configuration: configuration)
 /// let group = ServiceGroup(services: engine.services + [server], ...)
 /// // after a 202:
 /// engine.submissionAccepted()
@@ -19,13 +19,13 @@ public final class SubmissionEngine: Sendable {
     public let submitter: Submitter
     public let reconciler: Reconciler
     private let store: SubmissionStore
-    private let clients: ModelArtsClients
+    private let client: ModelArtsClient
     private let policy: RetryPolicy
     private let logger: Logger
 
     public init(
         store: SubmissionStore,
-        clients: ModelArtsClients,
+        client: ModelArtsClient,
         configuration: EngineConfiguration = .init(),
         random: RandomSource = .system,
         logger: Logger = Logger(label: "trainq.engine")
@@ -33,16 +33,16 @@ public final class SubmissionEngine: Sendable {
         let policy = RetryPolicy(configuration: configuration.retry, random: random)
         let signals = EngineSignals()
         let submitter = Submitter(
-            store: store, clients: clients, configuration: configuration, policy: policy, logger: logger,
+            store: store, client: client, configuration: configuration, policy: policy, logger: logger,
             onReconcileNeeded: { signals.wakeReconciler() })
         let reconciler = Reconciler(
-            store: store, clients: clients, configuration: configuration, policy: policy, logger: logger,
+            store: store, client: client, configuration: configuration, policy: policy, logger: logger,
             onRequeued: { submitter.wake() })
         signals.reconciler = reconciler
         self.submitter = submitter
         self.reconciler = reconciler
         self.store = store
-        self.clients = clients
+        self.client = client
         self.policy = policy
         self.logger = logger
     }
@@ -93,12 +93,9 @@ public final class SubmissionEngine: Sendable {
     /// The version to adopt, as ModelArts describes it: it must exist in the submission's job.
     private func checkedVersion(_ versionID: Int64, for id: String) async throws(EngineError) -> ObservedVersion {
         let stored = try await load(id)
-        guard let client = clients.client(for: stored.view.projectID) else {
-            throw .remoteUnavailable("no ModelArts client is configured for project \(stored.view.projectID)")
-        }
         let detail: VersionDetail
         do throws(ModelArtsError) {
-            detail = try await client.showVersion(jobID: stored.view.jobID, versionID: versionID)
+            detail = try await client.showVersion(jobID: stored.view.jobID, versionID: versionID, projectID: stored.view.projectID)
         } catch {
             switch error.errorClass {
             case .permanent:

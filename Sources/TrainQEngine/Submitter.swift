@@ -29,7 +29,7 @@ public actor Submitter: Service {
     /// Attempts on the wire, by submission id.
     private var inFlight: [String: JobKey] = [:]
     private let store: SubmissionStore
-    private let clients: ModelArtsClients
+    private let client: ModelArtsClient
     private let configuration: EngineConfiguration
     private let policy: RetryPolicy
     private let logger: Logger
@@ -44,14 +44,14 @@ public actor Submitter: Service {
     ///   `Reconciler.wake()`).
     public init(
         store: SubmissionStore,
-        clients: ModelArtsClients,
+        client: ModelArtsClient,
         configuration: EngineConfiguration,
         policy: RetryPolicy? = nil,
         logger: Logger = Logger(label: "trainq.submitter"),
         onReconcileNeeded: @escaping @Sendable () -> Void = {}
     ) {
         self.store = store
-        self.clients = clients
+        self.client = client
         self.configuration = configuration
         self.policy = policy ?? RetryPolicy(configuration: configuration.retry)
         self.logger = logger
@@ -210,10 +210,11 @@ public actor Submitter: Service {
         switch prepare(submission) {
         case .failure(let failure):
             event = .attemptFailed(failure)
-        case .success(let (client, request)):
+        case .success(let request):
             logger.debug("sending create", metadata: metadata)
             do throws(ModelArtsError) {
-                let response = try await client.createVersion(jobID: submission.view.jobID, request: request)
+                let response = try await client.createVersion(
+                    jobID: submission.view.jobID, request: request, projectID: submission.view.projectID)
                 event = .versionCreated(ObservedVersion(response))
             } catch {
                 if Task.isCancelled {
@@ -245,21 +246,16 @@ public actor Submitter: Service {
         await write(submission.id, from: .submitting, decision, changes: changes, attempt: .finish(attemptResult), at: finishedAt, metadata: metadata)
     }
 
-    /// The client for the submission's project and the request to send (with the marker where it fits).
-    /// A stored request that no longer validates, or an unconfigured project, is a permanent failure.
-    private func prepare(_ submission: StoredSubmission) -> Result<(ModelArtsClient, CreateVersionRequest), AttemptFailure> {
-        guard let client = clients.client(for: submission.view.projectID) else {
-            return .failure(AttemptFailure(
-                errorClass: .permanent, errorCode: "trainq.project",
-                message: "no ModelArts client is configured for project \(submission.view.projectID)"))
-        }
+    /// The request to send (with the marker where it fits). A stored request that no longer validates is
+    /// a permanent failure.
+    private func prepare(_ submission: StoredSubmission) -> Result<CreateVersionRequest, AttemptFailure> {
         switch CreateVersionRequest.validate(submission.view.request) {
         case .failure(let error):
             return .failure(AttemptFailure(
                 errorClass: .permanent, errorCode: "trainq.request", message: "the stored request is not valid: \(error)"))
         case .success(let request):
             let marked = DescMarker.apply(to: request, submissionID: submission.id, enabled: configuration.descMarker)
-            return .success((client, marked.request))
+            return .success(marked.request)
         }
     }
 

@@ -84,7 +84,7 @@ struct EngineHarness {
 
     func makeEngine(random: RandomSource = .system) -> SubmissionEngine {
         SubmissionEngine(
-            store: store, clients: ModelArtsClients(client), configuration: configuration, random: random,
+            store: store, client: client, configuration: configuration, random: random,
             logger: Self.quietLogger())
     }
 
