@@ -63,7 +63,7 @@ struct APIGateway: Sendable {
             rawQuery: request.uri.query ?? "",
             header: { name in
                 if name == "host" { return authority }
-                guard let fieldName = HTTPField.Name(name) else { return nil }
+                guard let fieldName = HTTPFieldName(name) else { return nil }
                 return headers[fieldName]
             },
             body: body,

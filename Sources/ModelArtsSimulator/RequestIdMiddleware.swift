@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 
 /// Gives every answer an `X-Request-Id` (the gateway always sends one, and clients report it) and turns
 /// every error, including "no such route", into the service's error shapes.

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ModelArtsSimulator
 import ServiceLifecycle
+import UnixSignals
 
 /// `modelarts-sim`: runs the simulated ModelArts v1 service until SIGTERM or SIGINT.
 @main
@@ -88,9 +89,8 @@ struct ModelArtsSimCommand: AsyncParsableCommand {
         }
         let host = address.host
         let simulator = ModelArtsSimulator(configuration: configuration, logger: logger) { port in
-            // Harnesses read the port from this line.
-            print("modelarts-sim listening on \(host):\(port)")
-            fflush(stdout)
+            // Harnesses read the port from this line; FileHandle writes are unbuffered.
+            FileHandle.standardOutput.write(Data("modelarts-sim listening on \(host):\(port)\n".utf8))
         }
         let group = ServiceGroup(configuration: .init(
             services: [simulator], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import JSONTree
 import ModelArtsSimulator
+import NIOCore
 import NIOHTTP1
 import Testing
 

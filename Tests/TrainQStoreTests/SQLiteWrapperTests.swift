@@ -86,6 +86,8 @@ import Testing
             #expect(!connection.isInTransaction)
             #expect(try connection.scalarInt64("SELECT COUNT(*) FROM t") == 0)
 
+            // A named function rather than a closure literal: with Swift 6.3.1, a closure literal passed
+            // here after the `#expect(throws:)` closure above was handed that earlier closure instead.
             func insertWithFailingSavepoint() throws {
                 try connection.exec("INSERT INTO t VALUES (1)")
                 // A failing savepoint undoes only its own part.
