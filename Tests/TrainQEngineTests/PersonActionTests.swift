@@ -32,17 +32,17 @@ import TrainQStore
                 await #expect(throws: EngineError.self) { try await engine.cancel(id: id) }
                 do {
                     _ = try await engine.cancel(id: id)
-                } catch {
+                } catch let error as EngineError {
                     #expect(error.kind == .notYetSupported)
                 }
                 do {
                     _ = try await engine.cancel(id: "01NOSUCHSUBMISSION00000000")
-                } catch {
+                } catch let error as EngineError {
                     #expect(error.kind == .notFound)
                 }
                 do {
                     _ = try await engine.retry(id: id)
-                } catch {
+                } catch let error as EngineError {
                     #expect(error.kind == .notAllowed)
                 }
             }
@@ -83,7 +83,7 @@ import TrainQStore
                 #expect(canceled.state == .canceled)
                 do {
                     _ = try await engine.resolve(id: ids[1], ResolveRequest(action: .adopt))
-                } catch {
+                } catch let error as EngineError {
                     #expect(error.kind == .invalidVersion)
                 }
             }
@@ -100,7 +100,7 @@ import TrainQStore
                 do {
                     _ = try await engine.resolve(id: id, ResolveRequest(action: .adopt, versionID: 999_999))
                     Issue.record("adopting a missing version was accepted")
-                } catch {
+                } catch let error as EngineError {
                     #expect(error.kind == .invalidVersion)
                 }
                 #expect(try await harness.store.submission(id: id)?.state == .needsAttention)

@@ -56,7 +56,7 @@ import Testing
 
     @Test func retryAfterIsAFloor() {
         let policy = RetryPolicy(configuration: configuration, random: .constant(0.1))
-        let hints = RetryHints(retryAfter: .seconds(7))
+        let hints = RetryHint(retryAfter: .seconds(7))
         #expect(policy.delay(for: .transient, afterAttempt: 1, hints: hints) == .seconds(7))
         // A longer backoff is kept.
         let long = RetryPolicy(configuration: configuration, random: .constant(1))
@@ -66,7 +66,7 @@ import Testing
     @Test func throttleWindowIsAFloorAndTheLongerHintWins() {
         let policy = RetryPolicy(configuration: configuration, random: .constant(0))
         #expect(policy.delay(for: .transient, afterAttempt: 1, hints: .init(throttleWindow: .seconds(60))) == .seconds(60))
-        let both = RetryHints(retryAfter: .seconds(3), throttleWindow: .seconds(1))
+        let both = RetryHint(retryAfter: .seconds(3), throttleWindow: .seconds(1))
         #expect(policy.delay(for: .transient, afterAttempt: 1, hints: both) == .seconds(3))
     }
 

@@ -22,7 +22,7 @@ import TrainQStore
         Machine.Context(attemptsInBudget: attempts, budgetStartedAt: now.addingTimeInterval(-age), previousOutcome: previous)
     }
 
-    func failure(_ errorClass: ErrorClass, hints: RetryHints = .none) -> AttemptFailure {
+    func failure(_ errorClass: ErrorClass, hints: RetryHint = RetryHint()) -> AttemptFailure {
         AttemptFailure(errorClass: errorClass, httpStatus: 503, errorCode: "ModelArts.4700", message: "upgrading", hints: hints)
     }
 
@@ -128,7 +128,7 @@ import TrainQStore
     }
 
     @Test func retryAfterIsHonoured() throws {
-        let hints = RetryHints(retryAfter: .seconds(9))
+        let hints = RetryHint(retryAfter: .seconds(9))
         let decision = try decided(.submitting, .attemptFailed(failure(.transient, hints: hints)))
         #expect(decision.chosenDelay == .seconds(9))
     }

@@ -194,7 +194,10 @@ import TrainQStore
                 var ids: [String] = []
                 for round in 0..<2 {
                     for job in Int64(101)...110 {
-                        ids.append(try await harness.submit(jobID: job, request: EngineHarness.sampleRequest(jobDesc: "round \(round)")))
+                        ids.append(try await harness.submit(
+                            jobID: job,
+                            request: EngineHarness.sampleRequest(
+                                jobDesc: "round \(round)", preVersionID: EngineHarness.previousVersion(of: job))))
                     }
                 }
                 engine.submissionAccepted()

@@ -108,8 +108,10 @@ struct EngineHarness {
         }
     }
 
-    /// The seed's sample request, for job `jobID` (previous version 20).
-    static func sampleRequest(jobDesc: String? = "This is a ModelArts job", trainURL: String = "/usr/train/") -> JSONValue {
+    /// The seed's sample request (previous version 20, the simulator's version of job 10).
+    static func sampleRequest(
+        jobDesc: String? = "This is a ModelArts job", trainURL: String = "/usr/train/", preVersionID: Int64 = 20
+    ) -> JSONValue {
         var root: [String: JSONValue] = [
             "config": .object([
                 "worker_server_num": .integer(1),
@@ -125,15 +127,22 @@ struct EngineHarness {
                 "engine_id": .integer(1),
                 "train_url": .string(trainURL),
                 "log_url": .string("/usr/log/"),
-                "pre_version_id": .integer(20),
+                "pre_version_id": .integer(preVersionID),
             ])
         ]
         if let jobDesc { root["job_desc"] = .string(jobDesc) }
         return .object(root)
     }
 
+    /// A previous version for `jobID`: 20 for the simulator's job 10; for other jobs, which the simulator
+    /// makes on first use, a version id of their own (version ids are unique across jobs).
+    static func previousVersion(of jobID: Int64) -> Int64 {
+        jobID == 10 ? 20 : jobID * 1000
+    }
+
     /// Stores a submission as the socket layer would (durably, `queued`) and returns its id.
-    func submit(jobID: Int64 = 10, request: JSONValue = sampleRequest()) async throws -> String {
+    func submit(jobID: Int64 = 10, request: JSONValue? = nil) async throws -> String {
+        let request = request ?? Self.sampleRequest(preVersionID: Self.previousVersion(of: jobID))
         let outcome = try await store.insert(
             NewSubmission(owner: Owner(uid: 1000, user: "alice"), projectID: Self.projectID, jobID: jobID, request: request))
         guard case .created(let view) = outcome else {
