@@ -5,6 +5,7 @@ import ModelArts
 import ModelArtsSimulator
 import NIOCore
 import ServiceLifecycle
+import UnixSignals
 import TrainQAPI
 import TrainQEngine
 import TrainQStore
@@ -94,7 +95,7 @@ struct DaemonCore: Service {
             observer: { record in if record.error == nil { lastSuccess.record() } }
         )
         let engine = SubmissionEngine(
-            store: store, clients: ModelArtsClients(client), configuration: Self.engineConfiguration(configuration),
+            store: store, client: client, configuration: Self.engineConfiguration(configuration),
             logger: logger
         )
         let tracker = VersionTracker(

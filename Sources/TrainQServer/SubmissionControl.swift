@@ -1,8 +1,9 @@
+import HTTPTypes
 import Foundation
 import TrainQAPI
 
 /// What the socket API asks of the engine. The server depends on this small surface rather than on
-/// the engine's internals; `Engine+SubmissionControl.swift` adapts the real engine to it.
+/// the engine's internals; `EngineControl` adapts the real engine to it.
 public protocol SubmissionControl: Sendable {
     /// A submission was just stored: start its first attempt now rather than at the next poll.
     func submissionAccepted(id: String) async
