@@ -148,7 +148,8 @@ let package = Package(
         .testTarget(
             name: "TrainQServerTests",
             dependencies: [
-                "TrainQServer",
+                "TrainQServer", "TrainQEngine", "TrainQStore", "ModelArts", "TrainQAPI", "JSONTree",
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

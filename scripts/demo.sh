@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "==> building (debug)"
-swift build --product trainqd >/dev/null
-swift build --product trainq >/dev/null
+if ! swift build --product trainqd >/dev/null 2>&1 || ! swift build --product trainq >/dev/null 2>&1; then
+    swift build --product trainqd && swift build --product trainq
+    exit 1
+fi
 bin="$(swift build --show-bin-path)"
 
 work="$(mktemp -d)"

@@ -100,7 +100,7 @@ struct DaemonCore: Service {
         )
         let tracker = VersionTracker(
             store: store, client: client,
-            configuration: .init(minInterval: configuration.track.minInterval, maxInterval: configuration.track.maxInterval),
+            configuration: Self.trackingConfiguration(configuration),
             logger: logger
         )
         let control = EngineControl(engine: engine, tracker: tracker, client: client, store: store, lastSuccess: lastSuccess)
@@ -149,6 +149,13 @@ struct DaemonCore: Service {
             throw error
         }
         try? await client.shutdown()
+    }
+
+    /// The simulator runs `time_scale` times faster than the real service, so tracking polls that much
+    /// more often too; otherwise a two-second simulated version would be seen in one or two polls.
+    static func trackingConfiguration(_ configuration: DaemonConfiguration) -> VersionTracker.Configuration {
+        let scale = configuration.simulate ? max(1, configuration.simulateTimeScale) : 1
+        return .init(minInterval: configuration.track.minInterval / scale, maxInterval: configuration.track.maxInterval / scale)
     }
 
     static func engineConfiguration(_ configuration: DaemonConfiguration) -> EngineConfiguration {

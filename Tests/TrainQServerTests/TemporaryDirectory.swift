@@ -1,7 +1,7 @@
 import Foundation
 
 /// One fresh directory per test, removed afterwards, so tests never share a socket or a database.
-struct TemporaryDirectory: ~Copyable {
+final class TemporaryDirectory: Sendable {
     let path: String
 
     init() throws {
