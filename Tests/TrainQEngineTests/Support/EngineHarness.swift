@@ -76,9 +76,10 @@ struct EngineHarness {
         }
     }
 
+    /// Critical only, unless `TRAINQ_TEST_LOG_LEVEL` asks for more (to see the engine's story of a test).
     static func quietLogger() -> Logger {
         var logger = Logger(label: "test")
-        logger.logLevel = .critical
+        logger.logLevel = ProcessInfo.processInfo.environment["TRAINQ_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         return logger
     }
 
