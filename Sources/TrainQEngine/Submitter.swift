@@ -294,16 +294,24 @@ public actor Submitter: Service {
         for action in decision.actions {
             if case .scheduleAttempt(let at, _) = action { changes.nextAttemptAt = at }
         }
-        do {
-            let written = try await store.transition(
-                id: id, from: from, to: next, changes: changes, attempt: attempt, reason: decision.reason, at: at)
-            guard written != nil else {
-                logger.warning("submission changed meanwhile; outcome not written", metadata: metadata)
-                return
+        // A few tries: an outcome left unwritten keeps the job blocked (`submitting`) until the next start.
+        var tries = 0
+        while true {
+            tries += 1
+            do {
+                let written = try await store.transition(
+                    id: id, from: from, to: next, changes: changes, attempt: attempt, reason: decision.reason, at: at)
+                guard written != nil else {
+                    logger.warning("submission changed meanwhile; outcome not written", metadata: metadata)
+                    return
+                }
+                break
+            } catch {
+                logger.error(
+                    "could not record the outcome",
+                    metadata: metadata.merging(["error": "\(error)", "state": "\(next.rawValue)", "try": "\(tries)"]) { $1 })
+                guard tries < 3, (try? await Task.sleep(for: .milliseconds(200 * tries))) != nil else { return }
             }
-        } catch {
-            logger.error("could not record the outcome", metadata: metadata.merging(["error": "\(error)", "state": "\(next.rawValue)"]) { $1 })
-            return
         }
         var logMetadata = metadata
         logMetadata["state"] = "\(next.rawValue)"
