@@ -41,6 +41,8 @@ struct APIGateway: Sendable {
             return Admission(caller: caller)
         case .lostResponse:
             return Admission(caller: caller, lostResponse: fault)
+        case .respond:
+            throw CannedResponse(status: fault.status ?? 200, body: fault.body ?? "")
         }
     }
 

@@ -82,6 +82,7 @@ extension FaultRule {
         if let status { members["status"] = .integer(Int64(status)) }
         if let errorCode { members["error_code"] = .string(errorCode) }
         if let message { members["message"] = .string(message) }
+        if let body { members["body"] = .string(body) }
         if let retryAfter { members["retry_after"] = .integer(Int64(retryAfter)) }
         if let delayMilliseconds { members["delay_ms"] = .integer(Int64(delayMilliseconds)) }
         if let count { members["count"] = .integer(Int64(count)) }

@@ -19,6 +19,9 @@ public struct FaultRule: Sendable, Hashable {
         /// Wait `delay_ms`, then do the work and answer normally (a slow backend: a client that times out
         /// meanwhile still gets its version created).
         case delay
+        /// Answer with `status` (default 200) and exactly `body`, without doing the work: for checking how
+        /// clients read the odd answers the documentation shows (numbers in strings, invalid JSON).
+        case respond
     }
 
     public var target: Target
@@ -29,6 +32,8 @@ public struct FaultRule: Sendable, Hashable {
     public var errorCode: String?
     /// Message; defaults to the real service's text for the code.
     public var message: String?
+    /// The raw answer body for `respond`.
+    public var body: String?
     /// Seconds, sent as a `Retry-After` header with an `error`.
     public var retryAfter: Int?
     /// Milliseconds to wait for `delay`.
@@ -44,6 +49,7 @@ public struct FaultRule: Sendable, Hashable {
         status: Int? = nil,
         errorCode: String? = nil,
         message: String? = nil,
+        body: String? = nil,
         retryAfter: Int? = nil,
         delayMilliseconds: Int? = nil,
         count: Int? = nil,
@@ -54,6 +60,7 @@ public struct FaultRule: Sendable, Hashable {
         self.status = status
         self.errorCode = errorCode
         self.message = message
+        self.body = body
         self.retryAfter = retryAfter
         self.delayMilliseconds = delayMilliseconds
         self.count = count

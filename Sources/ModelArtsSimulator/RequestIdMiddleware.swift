@@ -12,6 +12,8 @@ struct RequestIdMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as ServiceError {
             response = error.response(requestId: context.requestId)
+        } catch let canned as CannedResponse {
+            response = canned.response
         } catch is ConnectionFault.Dropped {
             // The connection is gone; this answer is never written.
             response = Response(status: .internalServerError)

@@ -72,7 +72,7 @@ extension FaultRule {
     init(json: JSONValue, path: String) throws(ScenarioError) {
         let reader = try JSONObjectReader(json, path: path)
         try reader.rejectUnknownKeys(allowed: [
-            "on", "kind", "status", "error_code", "message", "retry_after", "delay_ms", "count", "probability",
+            "on", "kind", "status", "error_code", "message", "body", "retry_after", "delay_ms", "count", "probability",
         ])
         let targets = Target.allCases.map(\.rawValue).joined(separator: ", ")
         guard let on = try reader.string("on") else { throw .invalidField(reader.field("on"), "is required (\(targets))") }
@@ -91,14 +91,18 @@ extension FaultRule {
         self.init(
             target: target,
             kind: kind,
-            status: try reader.integer("status", in: 400...599).map { Int($0) },
+            status: try reader.integer("status", in: kind == .respond ? 200...599 : 400...599).map { Int($0) },
             errorCode: try reader.string("error_code"),
             message: try reader.string("message"),
+            body: try reader.string("body"),
             retryAfter: try reader.integer("retry_after", in: 0...86_400).map { Int($0) },
             delayMilliseconds: try reader.integer("delay_ms", in: 0...600_000).map { Int($0) },
             count: try reader.integer("count", in: 1...1_000_000).map { Int($0) },
             probability: probability
         )
+        if kind == .respond, body == nil {
+            throw .invalidField(reader.field("body"), "is required for kind respond")
+        }
         if kind == .delay, delayMilliseconds == nil {
             throw .invalidField(reader.field("delay_ms"), "is required for kind delay")
         }

@@ -59,13 +59,16 @@ extension SimulatedVersion {
             return Snapshot(status: stoppedStatus, startTime: atStop.startTime, duration: duration, isTerminal: true)
         }
 
-        /// The snapshot ignoring any stop.
+        /// The snapshot ignoring any stop. Phase boundaries come from the cumulative simulated time, so
+        /// rounding never adds up across phases.
         private func naturalSnapshot(at now: Int64) -> Snapshot {
             var phaseStart = createTime
+            var elapsedSimulated: Double = 0
             var startTime: Int64?
             for phase in Self.phases(toward: outcome) {
                 if phase.status == 8 { startTime = phaseStart }
-                let phaseEnd = phaseStart + realMilliseconds(phase.simulatedMilliseconds)
+                elapsedSimulated += phase.simulatedMilliseconds
+                let phaseEnd = createTime + realMilliseconds(elapsedSimulated)
                 if now < phaseEnd {
                     let duration = startTime.map { max(0, now - $0) } ?? 0
                     return Snapshot(status: phase.status, startTime: startTime, duration: duration, isTerminal: false)
