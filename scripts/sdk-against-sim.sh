@@ -19,12 +19,16 @@ if [ ! -x "$venv/bin/python" ]; then
     "$venv/bin/pip" install --quiet huaweicloudsdkcore==3.1.219 huaweicloudsdkmodelarts==3.1.219
 fi
 
-swift build --product modelarts-sim >/dev/null
+if ! swift build --product modelarts-sim >/dev/null 2>&1; then
+    swift build --product modelarts-sim
+    exit 1
+fi
 binary="$(swift build --show-bin-path)/modelarts-sim"
 
 output="$(mktemp)"
-trap 'kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; rm -f "$output"' EXIT
-"$binary" --listen 127.0.0.1:0 --ak "$ak" --sk "$sk" --time-scale 60 >"$output" &
+log="$(mktemp)"
+trap 'kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; rm -f "$output" "$log"' EXIT
+"$binary" --listen 127.0.0.1:0 --ak "$ak" --sk "$sk" --time-scale 60 >"$output" 2>"$log" &
 sim_pid=$!
 
 port=""
@@ -34,7 +38,8 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 if [ -z "$port" ]; then
-    echo "modelarts-sim did not start" >&2
+    echo "modelarts-sim did not start:" >&2
+    cat "$log" >&2
     exit 1
 fi
 

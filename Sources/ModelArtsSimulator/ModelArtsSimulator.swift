@@ -8,6 +8,21 @@ import ServiceLifecycle
 ///
 /// Run it as a swift-service-lifecycle `Service` (it stops on graceful shutdown) and ask
 /// ``boundPort()`` for the port once it listens; or use ``withRunning(_:logger:_:)`` in tests.
+///
+/// Choices made where the reference leaves the real behaviour open (each is the safer one for a client):
+/// - An unknown job or version is 404 `ModelArts.0015`; stopping a version that already ended is 409
+///   `ModelArts.2796` (stopping one that is stopping or stopped again succeeds).
+/// - List versions is newest first; list jobs sorts and filters before it pages.
+/// - A `reset` fault closes the connection before any work (nothing is created); a `lost_response`
+///   fault does the work first (the version exists) and then drops the connection or answers with its
+///   `status` (504 `APIGW.0201` "Backend timeout"); a `delay` fault does the work after the delay even
+///   when the client has given up meanwhile.
+/// - Fault target `any` covers the ModelArts routes, not the IAM route (a separate service).
+/// - A missing `Authorization` and `X-Auth-Token`, a bad signature, an unknown AK (`Get secretKey
+///   failed`) and an `X-Sdk-Date` more than 15 minutes off are 401 `APIGW.0301`; an unknown or
+///   expired token is 401 `APIGW.0307`. A signature must cover `host` and `x-sdk-date`.
+/// - Throttling (429 `APIGW.0308`, no `Retry-After`) counts per caller after authentication.
+/// - Timestamps are wall-clock epoch milliseconds; `--time-scale` only shortens the phases.
 public struct ModelArtsSimulator: Service {
     public let configuration: SimulatorConfiguration
     private let logger: Logger

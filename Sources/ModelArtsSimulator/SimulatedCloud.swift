@@ -44,15 +44,14 @@ actor SimulatedCloud {
         self.faults = FaultList(configuration.scenario.faults)
         let seededAt = clock() - 86_400_000
         for job in configuration.scenario.jobs ?? Scenario.defaultJobs {
-            var seeded = SimulatedJob(
+            jobs[job.jobId] = SimulatedJob(
                 jobId: job.jobId, jobName: job.jobName ?? "job-\(job.jobId)", jobDesc: job.jobDesc ?? "", createTime: seededAt
             )
-            for versionId in job.versions {
-                seeded.versionIds.append(versionId)
-                versions[versionId] = Self.seededVersion(versionId, of: seeded, at: seededAt)
+            for (index, versionId) in job.versions.enumerated() {
+                jobs[job.jobId]?.versionIds.append(versionId)
+                versions[versionId] = Self.seededVersion(versionId, ordinal: index + 1, of: job.jobId, at: seededAt)
                 nextVersionId = max(nextVersionId, versionId + 1)
             }
-            jobs[job.jobId] = seeded
         }
     }
 
@@ -67,34 +66,33 @@ actor SimulatedCloud {
     /// Creates a version, or says precisely why not.
     func createVersion(_ draft: VersionDraft) throws(ServiceError) -> (SimulatedJob, SimulatedVersion) {
         let createTime = clock()
-        var job = try lookupJob(draft.jobId, createIfMissing: !configuration.strict)
-        let liveVersions = job.versionIds.filter { versions[$0]?.isDeleted == false }
-        if !liveVersions.contains(draft.preVersionId) {
-            let isFreshJob = liveVersions.isEmpty && !configuration.strict
+        try ensureJob(draft.jobId, createIfMissing: !configuration.strict)
+        let previousIsLive = versions[draft.preVersionId].map { $0.jobId == draft.jobId && !$0.isDeleted } ?? false
+        if !previousIsLive {
+            // First use of a job unknown so far: it comes with the previous version it was asked about.
+            let isFreshJob = !configuration.strict && jobs[draft.jobId]?.versionIds.isEmpty == true
             guard isFreshJob, versions[draft.preVersionId] == nil else {
                 throw .parameterError("pre_version_id \(draft.preVersionId) is not a version of job \(draft.jobId)")
             }
-            // First use of a job unknown so far: it comes with the previous version it was asked about.
-            job.versionIds.append(draft.preVersionId)
-            versions[draft.preVersionId] = Self.seededVersion(draft.preVersionId, of: job, at: createTime - 86_400_000)
-            nextVersionId = max(nextVersionId, draft.preVersionId + 1)
+            addSeededVersion(draft.preVersionId, toJob: draft.jobId, at: createTime - 86_400_000)
         }
         let versionId = nextVersionId
         nextVersionId += 1
         let version = SimulatedVersion(
             jobId: draft.jobId,
             versionId: versionId,
-            versionName: Self.versionName(job.versionIds.count + 1),
+            versionName: Self.versionName((jobs[draft.jobId]?.versionIds.count ?? 0) + 1),
             preVersionId: draft.preVersionId,
             jobDesc: draft.jobDesc,
             config: draft.config,
             createTime: createTime,
             outcome: outcomes.removeValue(forKey: versionId) ?? VersionOutcome.completed
         )
-        job.versionIds.append(versionId)
-        jobs[draft.jobId] = job
+        // Appended in place: ten thousand versions of one job must not mean ten thousand array copies.
+        jobs[draft.jobId]?.versionIds.append(versionId)
         versions[versionId] = version
         createdVersionIds.append(versionId)
+        guard let job = jobs[draft.jobId] else { throw .notFound("The training job \(draft.jobId) does not exist.") }
         return (job, version)
     }
 
@@ -143,17 +141,29 @@ actor SimulatedCloud {
     }
 
     private func lookupJob(_ jobId: Int64, createIfMissing: Bool) throws(ServiceError) -> SimulatedJob {
-        if let job = jobs[jobId] { return job }
-        guard createIfMissing else { throw .notFound("The training job \(jobId) does not exist.") }
-        let job = SimulatedJob(jobId: jobId, jobName: "job-\(jobId)", jobDesc: "", createTime: clock())
-        jobs[jobId] = job
+        try ensureJob(jobId, createIfMissing: createIfMissing)
+        guard let job = jobs[jobId] else { throw .notFound("The training job \(jobId) does not exist.") }
         return job
     }
 
-    private static func seededVersion(_ versionId: Int64, of job: SimulatedJob, at time: Int64) -> SimulatedVersion {
+    private func ensureJob(_ jobId: Int64, createIfMissing: Bool) throws(ServiceError) {
+        if jobs[jobId] != nil { return }
+        guard createIfMissing else { throw .notFound("The training job \(jobId) does not exist.") }
+        jobs[jobId] = SimulatedJob(jobId: jobId, jobName: "job-\(jobId)", jobDesc: "", createTime: clock())
+    }
+
+    /// A completed version that existed before the simulation started.
+    private func addSeededVersion(_ versionId: Int64, toJob jobId: Int64, at time: Int64) {
+        let ordinal = (jobs[jobId]?.versionIds.count ?? 0) + 1
+        jobs[jobId]?.versionIds.append(versionId)
+        versions[versionId] = Self.seededVersion(versionId, ordinal: ordinal, of: jobId, at: time)
+        nextVersionId = max(nextVersionId, versionId + 1)
+    }
+
+    private static func seededVersion(_ versionId: Int64, ordinal: Int, of jobId: Int64, at time: Int64) -> SimulatedVersion {
         SimulatedVersion(
-            jobId: job.jobId, versionId: versionId, versionName: versionName(job.versionIds.count),
-            preVersionId: nil, jobDesc: job.jobDesc, config: .object([:]), createTime: time, outcome: VersionOutcome.completed
+            jobId: jobId, versionId: versionId, versionName: versionName(ordinal), preVersionId: nil, jobDesc: "",
+            config: .object([:]), createTime: time, outcome: VersionOutcome.completed
         )
     }
 

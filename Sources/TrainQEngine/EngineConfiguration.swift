@@ -62,3 +62,27 @@ public struct ReconcileConfiguration: Sendable, Hashable {
         self.pageSize = pageSize
     }
 }
+
+extension EngineConfiguration {
+    /// Every value that cannot work, named by its configuration key; empty when all are usable. The daemon
+    /// refuses to start (and `--check-config` reports) on any.
+    public func problems() -> [String] {
+        var problems: [String] = []
+        if retry.maxAttempts < 1 { problems.append("submit.max_attempts: must be at least 1, not \(retry.maxAttempts)") }
+        if retry.maxAge <= .zero { problems.append("submit.max_age: must be positive") }
+        if retry.baseDelay < .zero { problems.append("submit.base_delay: must not be negative") }
+        if retry.maxDelay < retry.baseDelay { problems.append("submit.max_delay: must be at least submit.base_delay") }
+        if retry.slowBaseDelay < .zero { problems.append("submit.slow_base_delay: must not be negative") }
+        if retry.slowMaxDelay < retry.slowBaseDelay {
+            problems.append("submit.slow_max_delay: must be at least submit.slow_base_delay")
+        }
+        if concurrency < 1 { problems.append("modelarts.concurrency: must be at least 1, not \(concurrency)") }
+        if !(rateLimit > 0) || !rateLimit.isFinite { problems.append("modelarts.rate_limit: must be a positive number") }
+        if burst < 1 { problems.append("modelarts.burst: must be at least 1, not \(burst)") }
+        if reconcile.clockSkewMargin < .zero { problems.append("reconcile clock-skew margin: must not be negative") }
+        if !(1...1000).contains(reconcile.pageSize) { problems.append("reconcile page size: must be 1-1000, not \(reconcile.pageSize)") }
+        if drainTimeout < .zero { problems.append("drain timeout: must not be negative") }
+        if batchSize < 1 { problems.append("batch size: must be at least 1, not \(batchSize)") }
+        return problems
+    }
+}

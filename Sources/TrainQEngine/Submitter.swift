@@ -28,6 +28,9 @@ public actor Submitter: Service {
     private var state: State = .idle
     /// Attempts on the wire, by submission id.
     private var inFlight: [String: JobKey] = [:]
+    /// Future times this run scheduled a retry for: the loop wakes for them even while other due
+    /// submissions wait for their busy job.
+    private var scheduledWakeups: [Date] = []
     private let store: SubmissionStore
     private let client: ModelArtsClient
     private let configuration: EngineConfiguration
@@ -116,40 +119,62 @@ public actor Submitter: Service {
         let capacity = configuration.concurrency - inFlight.count
         guard capacity > 0 else { return Self.idlePoll }
         let now = Date()
-        let due: [StoredSubmission]
         var busyJobs: Set<JobKey>
         do {
-            due = try await store.due(now: now, limit: configuration.batchSize)
             busyJobs = try await store.jobsWithOpenCreate()
         } catch {
-            logger.error("could not read due submissions", metadata: ["error": "\(error)"])
+            logger.error("could not read the jobs with an open create", metadata: ["error": "\(error)"])
             return Self.idlePoll
         }
         busyJobs.formUnion(inFlight.values)
         var started = 0
         var blocked = false
-        for submission in due where inFlight[submission.id] == nil {
-            guard started < capacity else {
-                blocked = true
-                break
+        // A long backlog on one busy job must not hide other jobs' due submissions behind the batch
+        // limit: when a full batch yields too little, read a larger one (bounded).
+        var limit = configuration.batchSize
+        var seen: Set<String> = []
+        while true {
+            let due: [StoredSubmission]
+            do {
+                due = try await store.due(now: now, limit: limit)
+            } catch {
+                logger.error("could not read due submissions", metadata: ["error": "\(error)"])
+                return Self.idlePoll
             }
-            guard !busyJobs.contains(submission.jobKey) else {
-                blocked = true
-                continue
+            for submission in due where inFlight[submission.id] == nil && seen.insert(submission.id).inserted {
+                guard started < capacity else {
+                    blocked = true
+                    break
+                }
+                guard !busyJobs.contains(submission.jobKey) else {
+                    blocked = true
+                    continue
+                }
+                busyJobs.insert(submission.jobKey)
+                inFlight[submission.id] = submission.jobKey
+                started += 1
+                group.addTask {
+                    await self.attempt(submission)
+                }
             }
-            busyJobs.insert(submission.jobKey)
-            inFlight[submission.id] = submission.jobKey
-            started += 1
-            group.addTask {
-                await self.attempt(submission)
-            }
+            guard started < capacity, due.count == limit, limit < Self.maximumScan else { break }
+            limit = min(limit * 4, Self.maximumScan)
         }
-        if blocked { return Self.idlePoll }
+        scheduledWakeups.removeAll { $0 <= now }
+        if blocked {
+            // Due rows wait for their job; finishing attempts ring. Still wake for a retry scheduled
+            // meanwhile on a free job.
+            guard let earliest = scheduledWakeups.min() else { return Self.idlePoll }
+            return min(max(Duration(timeInterval: earliest.timeIntervalSinceNow), .milliseconds(1)), Self.idlePoll)
+        }
         // Nothing waiting that could start now: sleep until the next due time.
         guard let nextDue = try? await store.nextDueDate() else { return Self.idlePoll }
         let wait = Duration(timeInterval: nextDue.timeIntervalSinceNow)
         return min(max(wait, .milliseconds(1)), Self.idlePoll)
     }
+
+    /// The most due submissions one pass reads when looking past busy jobs.
+    static let maximumScan = 16_384
 
     private func drain() async {
         guard !inFlight.isEmpty else { return }
@@ -269,16 +294,24 @@ public actor Submitter: Service {
         for action in decision.actions {
             if case .scheduleAttempt(let at, _) = action { changes.nextAttemptAt = at }
         }
-        do {
-            let written = try await store.transition(
-                id: id, from: from, to: next, changes: changes, attempt: attempt, reason: decision.reason, at: at)
-            guard written != nil else {
-                logger.warning("submission changed meanwhile; outcome not written", metadata: metadata)
-                return
+        // A few tries: an outcome left unwritten keeps the job blocked (`submitting`) until the next start.
+        var tries = 0
+        while true {
+            tries += 1
+            do {
+                let written = try await store.transition(
+                    id: id, from: from, to: next, changes: changes, attempt: attempt, reason: decision.reason, at: at)
+                guard written != nil else {
+                    logger.warning("submission changed meanwhile; outcome not written", metadata: metadata)
+                    return
+                }
+                break
+            } catch {
+                logger.error(
+                    "could not record the outcome",
+                    metadata: metadata.merging(["error": "\(error)", "state": "\(next.rawValue)", "try": "\(tries)"]) { $1 })
+                guard tries < 3, (try? await Task.sleep(for: .milliseconds(200 * tries))) != nil else { return }
             }
-        } catch {
-            logger.error("could not record the outcome", metadata: metadata.merging(["error": "\(error)", "state": "\(next.rawValue)"]) { $1 })
-            return
         }
         var logMetadata = metadata
         logMetadata["state"] = "\(next.rawValue)"
@@ -289,8 +322,9 @@ public actor Submitter: Service {
             switch action {
             case .reconcile: onReconcileNeeded()
             case .scheduleAttempt(let at, _) where at <= Date(): signal.ring()
+            case .scheduleAttempt(let at, _): scheduledWakeups.append(at)
             // The client replaces a refused token itself; the immediate re-attempt above uses the new one.
-            case .refreshToken, .scheduleAttempt, .persistAttemptThenSend, .startTracking, .relist, .resetBudget: break
+            case .refreshToken, .persistAttemptThenSend, .startTracking, .relist, .resetBudget: break
             }
         }
     }

@@ -80,9 +80,10 @@ import Testing
     }
 
     @Test func anExpiredTokenIsReplacedBeforeUse() async throws {
-        try await ClientTestSupport.withTokenClient(.init(tokenLifetime: .milliseconds(400)), refreshAhead: .milliseconds(100)) { client, provider, http in
+        // Tokens live 2 s and are replaced when less than 0.5 s is left.
+        try await ClientTestSupport.withTokenClient(.init(tokenLifetime: .seconds(2)), refreshAhead: .milliseconds(500)) { client, provider, http in
             _ = try await client.showVersion(jobID: 10, versionID: 20)
-            try await Task.sleep(for: .milliseconds(500))
+            try await Task.sleep(for: .milliseconds(1_600))
             _ = try await client.showVersion(jobID: 10, versionID: 20)
             #expect(await provider.tokenRequestCount == 2)
             let requests = try await http.ledger()["requests"]

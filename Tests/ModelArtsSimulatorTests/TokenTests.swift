@@ -40,10 +40,10 @@ import Testing
     }
 
     @Test func anExpiredTokenMustBeUpdated() async throws {
-        try await ModelArtsSimulator.withRunning(.init(iamUser: Self.user, tokenLifetime: .milliseconds(150))) { _, port in
+        try await ModelArtsSimulator.withRunning(.init(iamUser: Self.user, tokenLifetime: .seconds(1))) { _, port in
             let http = TestHTTP(port: port)
             let token = try #require(try await Self.login(http).headers.first(name: "X-Subject-Token"))
-            try await Task.sleep(for: .milliseconds(250))
+            try await Task.sleep(for: .milliseconds(1_200))
             let reply = try await http.send(.GET, TestHTTP.versionsPath(), headers: [("X-Auth-Token", token)])
             #expect(reply.status == 401)
             #expect(reply.errorCode == "APIGW.0307")

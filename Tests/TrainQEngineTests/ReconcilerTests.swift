@@ -144,4 +144,16 @@ import TrainQStore
             }
         }
     }
+
+    @Test func aNotCreatedVerdictWithTheBudgetSpentExhaustsWithoutSending() async throws {
+        try await EngineHarness.with(configuration: EngineHarness.fastConfiguration(maxAttempts: 1)) { harness in
+            let (id, _) = try await orphan(harness)
+            try await harness.running(harness.makeEngine()) { _ in
+                let view = try await harness.waitFor(id, in: [.exhausted])
+                #expect(view.attempts.map(\.outcome) == ["interrupted"])
+                #expect(view.history.map(\.state).suffix(3) == [.reconciling, .retrying, .exhausted])
+                #expect(await harness.simulator.ledger().requests.create == 0)
+            }
+        }
+    }
 }

@@ -23,26 +23,32 @@ import TrainQStore
     }
 
     @Test func anAttemptPastTheDrainIsReconciledAtTheNextStart() async throws {
-        let faults = [FaultRule(target: .create, kind: .delay, delayMilliseconds: 1500, count: 1)]
+        let faults = [FaultRule(target: .create, kind: .delay, delayMilliseconds: 3000, count: 1)]
         var configuration = EngineHarness.fastConfiguration()
         configuration.drainTimeout = .milliseconds(200)
         try await EngineHarness.with(simulator: .init(timeScale: 60, scenario: .init(faults: faults)), configuration: configuration) { harness in
             let id = try await harness.submit()
-            let queuedMeanwhile = try await harness.submit(jobID: 11)
             try await harness.running(harness.makeEngine()) { engine in
                 engine.submissionAccepted()
                 try await harness.waitFor(id, in: [.submitting])
-                try await harness.waitFor(queuedMeanwhile, in: [.tracking])
+                // Shut down only once the create reached the simulator (which then takes 3 s).
+                for _ in 0..<100 where await harness.simulator.ledger().requests.create == 0 {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
             }
-            #expect(try await harness.store.submission(id: id)?.state == .submitting)
+            let abandoned = try await harness.store.submission(id: id)
+            #expect(abandoned?.state == .submitting, "abandoned attempt is \(abandoned?.state.rawValue ?? "missing")")
             // The simulator finishes the create on its own; the next start must find it, not send again.
-            try await Task.sleep(for: .milliseconds(1500))
+            for _ in 0..<100 where await harness.ledgerVersions().isEmpty {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(await harness.ledgerVersions().count == 1)
             try await harness.running(harness.makeEngine()) { _ in
                 let view = try await harness.waitFor(id, in: [.tracking, .succeeded])
                 let ledger = await harness.ledgerVersions()
                 #expect(ledger.count == 1)
                 #expect(view.versionID == ledger.first?.versionId)
-                #expect(await harness.simulator.ledger().requests.create == 2)
+                #expect(await harness.simulator.ledger().requests.create == 1)
             }
         }
     }

@@ -233,4 +233,28 @@ import TrainQStore
             }
         }
     }
+
+    @Test func aLongBacklogOnOneJobDoesNotHoldUpOtherJobs() async throws {
+        // Every create takes 100 ms; job 10 has 20 waiting, read 4 at a time.
+        let faults = [FaultRule(target: .create, kind: .delay, delayMilliseconds: 100)]
+        var configuration = EngineHarness.fastConfiguration()
+        configuration.batchSize = 4
+        try await EngineHarness.with(simulator: .init(timeScale: 60, scenario: .init(faults: faults)), configuration: configuration) { harness in
+            var backlog: [String] = []
+            for index in 0..<20 {
+                backlog.append(try await harness.submit(request: EngineHarness.sampleRequest(jobDesc: "backlog \(index)")))
+            }
+            let other = try await harness.submit(jobID: 12)
+            try await harness.running(harness.makeEngine()) { engine in
+                engine.submissionAccepted()
+                try await harness.waitFor(other, in: [.tracking, .succeeded])
+                var waiting = 0
+                for id in backlog where try await harness.store.submission(id: id)?.state == .queued {
+                    waiting += 1
+                }
+                #expect(waiting > 10, "job 12 waited for job 10's backlog")
+                _ = try await harness.waitForAll(backlog, in: [.tracking, .succeeded])
+            }
+        }
+    }
 }

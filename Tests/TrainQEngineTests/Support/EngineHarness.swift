@@ -16,6 +16,13 @@ struct EngineHarness {
     static let projectID = "0123456789abcdef0123456789abcdef"
     static let accessKey = "AKTESTENGINE0000001"
     static let secretKey = "engine-test-secret-key"
+    static let iamUser = IAMUser(domain: "engine-domain", name: "engine-user", password: "engine-password")
+
+    /// How the client proves who it is: signing with AK/SK, or an IAM token from the simulator's IAM.
+    enum Authentication {
+        case accessKey
+        case token
+    }
 
     let simulator: ModelArtsSimulator
     let port: Int
@@ -43,20 +50,35 @@ struct EngineHarness {
         simulator simulatorConfiguration: SimulatorConfiguration = .init(timeScale: 60),
         configuration: EngineConfiguration = fastConfiguration(),
         clientRate: Double = 1000, clientBurst: Int = 1000, requestTimeout: Duration = .seconds(5),
+        authentication: Authentication = .accessKey,
         _ body: (EngineHarness) async throws -> Result
     ) async throws -> Result {
         var simulatorConfiguration = simulatorConfiguration
         simulatorConfiguration.accessKeys = [accessKey: secretKey]
+        simulatorConfiguration.iamUser = iamUser
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("trainq-engine-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let logger = Logger(label: "test")
         return try await ModelArtsSimulator.withRunning(simulatorConfiguration, logger: quietLogger()) { simulator, port in
             let store = try SubmissionStore(path: directory.appendingPathComponent("trainq.db").path, logger: logger)
+            let endpoint = try #require(URL(string: "http://127.0.0.1:\(port)"))
+            let clientAuthentication: ModelArtsAuthentication
+            switch authentication {
+            case .accessKey:
+                clientAuthentication = .accessKey(AKSKSigner(accessKey: accessKey, secretKey: secretKey))
+            case .token:
+                clientAuthentication = .token(IAMTokenProvider(
+                    configuration: .init(
+                        endpoint: endpoint,
+                        credentials: IAMPasswordCredentials(
+                            domain: iamUser.domain, user: iamUser.name, password: iamUser.password, project: .id(projectID))),
+                    logger: quietLogger()))
+            }
             let client = try ModelArtsClient(
                 configuration: ModelArtsClientConfiguration(
-                    endpoint: try #require(URL(string: "http://127.0.0.1:\(port)")), projectID: projectID,
-                    authentication: .accessKey(AKSKSigner(accessKey: accessKey, secretKey: secretKey)),
+                    endpoint: endpoint, projectID: projectID,
+                    authentication: clientAuthentication,
                     connectTimeout: .seconds(2), requestTimeout: requestTimeout,
                     rate: clientRate, burst: clientBurst, concurrency: 16),
                 logger: quietLogger())
@@ -76,9 +98,10 @@ struct EngineHarness {
         }
     }
 
+    /// Critical only, unless `TRAINQ_TEST_LOG_LEVEL` asks for more (to see the engine's story of a test).
     static func quietLogger() -> Logger {
         var logger = Logger(label: "test")
-        logger.logLevel = .critical
+        logger.logLevel = ProcessInfo.processInfo.environment["TRAINQ_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         return logger
     }
 
