@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: ["JSON", "YAML"]),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
     ],
     targets: [
         // C boundary
@@ -57,6 +59,7 @@ let package = Package(
             dependencies: [
                 "CSQLite", "TrainQAPI",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -73,15 +76,19 @@ let package = Package(
         .target(
             name: "TrainQServer",
             dependencies: [
-                "CLinuxShims", "TrainQAPI", "TrainQStore", "TrainQEngine", "ModelArts",
+                "CLinuxShims", "TrainQAPI", "TrainQStore", "TrainQEngine", "ModelArts", "ModelArtsSimulator", "JSONTree",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -113,8 +120,11 @@ let package = Package(
         .executableTarget(
             name: "trainq",
             dependencies: [
-                "TrainQAPI",
+                "TrainQAPI", "JSONTree",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -140,7 +150,8 @@ let package = Package(
         .testTarget(
             name: "TrainQServerTests",
             dependencies: [
-                "TrainQServer",
+                "TrainQServer", "TrainQEngine", "TrainQStore", "ModelArts", "TrainQAPI", "JSONTree",
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

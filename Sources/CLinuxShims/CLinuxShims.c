@@ -1,15 +1,9 @@
 #define _GNU_SOURCE
+#include <stddef.h>
 #include <sys/socket.h>
 #include "CLinuxShims.h"
 
-int trainq_peer_credentials(int fd, trainq_ucred *out) {
-    struct ucred cred;
-    socklen_t len = sizeof(cred);
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-        return -1;
-    }
-    out->pid = cred.pid;
-    out->uid = cred.uid;
-    out->gid = cred.gid;
-    return 0;
-}
+/// Fails the build if our copy of `struct ucred` ever differs from glibc's.
+_Static_assert(sizeof(struct ucred) == sizeof(trainq_ucred), "ucred size");
+_Static_assert(offsetof(struct ucred, uid) == offsetof(trainq_ucred, uid), "ucred uid offset");
+_Static_assert(offsetof(struct ucred, gid) == offsetof(trainq_ucred, gid), "ucred gid offset");

@@ -39,6 +39,8 @@ public enum ErrorKind: String, Sendable, Codable, Hashable, CaseIterable {
     case forbidden = "forbidden"
     case unauthenticated = "unauthenticated"
     case storeUnavailable = "store_unavailable"
+    /// ModelArts could not be asked (stopping a version, checking a version to adopt).
+    case remoteUnavailable = "remote_unavailable"
     case shuttingDown = "shutting_down"
     case internalError = "internal_error"
 }

@@ -11,7 +11,4 @@ typedef struct trainq_ucred {
     gid_t gid;
 } trainq_ucred;
 
-/// Reads the peer credentials of a connected Unix socket. Returns 0 or -1 with errno set.
-int trainq_peer_credentials(int fd, trainq_ucred *out);
-
 #endif

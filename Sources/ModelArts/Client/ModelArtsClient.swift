@@ -54,8 +54,10 @@ public final class ModelArtsClient: Sendable {
         self.observer = observer
     }
 
-    /// Closes the connections. Calls still running fail; call it once, at the end.
+    /// Closes the connections, and the token provider's. Calls still running fail. Call it once, at the
+    /// end: async-http-client insists on an explicit shutdown before the client is released.
     public func shutdown() async throws {
+        if case .token(let provider) = configuration.authentication { await provider.shutdown() }
         try await httpClient.shutdown()
     }
 

@@ -35,8 +35,7 @@ public actor OutgoingCallLimiter {
 
     public let configuration: Configuration
     private var state: State = .open
-    private var tokens: Double
-    private var refilledAt: ContinuousClock.Instant
+    private var bucket: TokenBucket
     private var inFlight = 0
     private var waiters: [Waiter] = []
     private var nextWaiterID: UInt64 = 0
@@ -45,8 +44,7 @@ public actor OutgoingCallLimiter {
 
     public init(configuration: Configuration) {
         self.configuration = configuration
-        self.tokens = Double(configuration.burst)
-        self.refilledAt = ContinuousClock().now
+        self.bucket = TokenBucket(rate: configuration.rate, capacity: configuration.burst, now: ContinuousClock().now)
     }
 
     /// Calls currently holding a permit.
@@ -92,18 +90,8 @@ public actor OutgoingCallLimiter {
 
     // MARK: - Bucket
 
-    private func refill() {
-        let now = clock.now
-        let elapsed = now - refilledAt
-        refilledAt = now
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        tokens = min(Double(configuration.burst), tokens + seconds * configuration.rate)
-    }
-
     private func takeIfAvailable() -> Bool {
-        refill()
-        guard inFlight < configuration.concurrency, tokens >= 1 else { return false }
-        tokens -= 1
+        guard inFlight < configuration.concurrency, bucket.take(now: clock.now) else { return false }
         inFlight += 1
         return true
     }
@@ -122,8 +110,8 @@ public actor OutgoingCallLimiter {
 
     private func scheduleRefill() {
         guard refillTimer == nil else { return }
-        let missing = max(0, 1 - tokens)
-        let delay = Duration.seconds(missing / configuration.rate) + .milliseconds(1)
+        // A millisecond late, so the token is surely whole when the timer fires.
+        let delay = bucket.timeUntilNextToken() + .milliseconds(1)
         refillTimer = Task { [weak self] in
             try? await Task.sleep(for: delay)
             await self?.refillTimerFired()

@@ -108,6 +108,10 @@ import Testing
         }
         #expect(await provider.tokenRequestCount == 1)
         await provider.shutdown()
+        await provider.shutdown()
+        await #expect(throws: ModelArtsError.configuration(operation: .issueToken, message: "token provider is shut down")) {
+            try await provider.token()
+        }
     }
 
     @Test func refusedConnectIsNotSentAndTransientEvenForACreate() async throws {

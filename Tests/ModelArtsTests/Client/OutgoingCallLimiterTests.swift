@@ -81,3 +81,35 @@ import Testing
 final class PeakCounter: Sendable {
     let state = Mutex((current: 0, highest: 0))
 }
+
+@Suite struct TokenBucketTests {
+    @Test func burstThenRate() {
+        let start = ContinuousClock().now
+        var bucket = OutgoingCallLimiter.TokenBucket(rate: 2, capacity: 3, now: start)
+        let burst = (0..<4).map { _ in bucket.take(now: start) }
+        #expect(burst == [true, true, true, false])
+        #expect(bucket.timeUntilNextToken() == .milliseconds(500))
+        let later = [
+            bucket.take(now: start.advanced(by: .milliseconds(499))),
+            bucket.take(now: start.advanced(by: .milliseconds(500))),
+            bucket.take(now: start.advanced(by: .milliseconds(500))),
+        ]
+        #expect(later == [false, true, false])
+    }
+
+    @Test func neverSavesMoreThanCapacity() {
+        let start = ContinuousClock().now
+        var bucket = OutgoingCallLimiter.TokenBucket(rate: 10, capacity: 2, now: start)
+        let later = start.advanced(by: .seconds(3600))
+        let taken = (0..<3).map { _ in bucket.take(now: later) }
+        #expect(taken == [true, true, false])
+    }
+
+    @Test func timeGoingBackwardsAddsNothing() {
+        let start = ContinuousClock().now
+        var bucket = OutgoingCallLimiter.TokenBucket(rate: 1, capacity: 1, now: start)
+        let taken = [bucket.take(now: start), bucket.take(now: start.advanced(by: .seconds(-5)))]
+        #expect(taken == [true, false])
+        #expect(bucket.timeUntilNextToken() == .seconds(1))
+    }
+}

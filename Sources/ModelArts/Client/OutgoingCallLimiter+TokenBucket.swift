@@ -1,0 +1,42 @@
+extension OutgoingCallLimiter {
+    /// The rate part of the limiter as a pure value: `rate` tokens per second accumulate up to `capacity`;
+    /// each call takes one. Time is passed in, so the arithmetic is tested without waiting.
+    struct TokenBucket {
+        let rate: Double
+        let capacity: Double
+        private(set) var tokens: Double
+        private(set) var refilledAt: ContinuousClock.Instant
+
+        /// Starts full: a quiet service may take a burst at once.
+        init(rate: Double, capacity: Int, now: ContinuousClock.Instant) {
+            self.rate = rate
+            self.capacity = Double(capacity)
+            self.tokens = Double(capacity)
+            self.refilledAt = now
+        }
+
+        mutating func refill(now: ContinuousClock.Instant) {
+            guard now > refilledAt else { return }
+            tokens = min(capacity, tokens + Self.seconds(now - refilledAt) * rate)
+            refilledAt = now
+        }
+
+        /// Takes a token if one is there.
+        mutating func take(now: ContinuousClock.Instant) -> Bool {
+            refill(now: now)
+            guard tokens >= 1 else { return false }
+            tokens -= 1
+            return true
+        }
+
+        /// How long until a whole token is there (zero if one is).
+        func timeUntilNextToken() -> Duration {
+            guard tokens < 1 else { return .zero }
+            return .seconds((1 - tokens) / rate)
+        }
+
+        static func seconds(_ duration: Duration) -> Double {
+            Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import ModelArts
+
+/// How one attempt to create the version ended, as the submission's story (`attempts[].outcome`) names it.
+public enum AttemptOutcome: String, Sendable, Hashable, Codable, CaseIterable {
+    case created
+    case transient
+    case unknownOutcome = "unknown_outcome"
+    case tokenRefresh = "token_refresh"
+    case slow
+    case permanent
+    /// The daemon stopped while the attempt was on the wire; reconciliation finds out what happened.
+    case interrupted
+
+    public init(_ errorClass: ErrorClass) {
+        switch errorClass {
+        case .transient: self = .transient
+        case .unknownOutcome: self = .unknownOutcome
+        case .tokenRefresh: self = .tokenRefresh
+        case .slow: self = .slow
+        case .permanent: self = .permanent
+        }
+    }
+}

@@ -1,0 +1,73 @@
+/// Why a person's action (cancel, retry, resolve) was not carried out. The HTTP layer maps the kind to a
+/// status: `notFound` → 404, `notAllowed`/`notYetSupported`/`conflict` → 409, `invalidVersion` → 400,
+/// `storeUnavailable` → 503.
+public struct EngineError: Error, Sendable, Hashable, CustomStringConvertible {
+    fileprivate enum Code: String, Sendable, Hashable {
+        case notFound = "not_found"
+        case notAllowed = "not_allowed"
+        case notYetSupported = "not_yet_supported"
+        case conflict
+        case invalidVersion = "invalid_version"
+        case storeUnavailable = "store_unavailable"
+        case remoteUnavailable = "remote_unavailable"
+    }
+
+    /// The kind of refusal, stable for scripts. Extensible: kinds may be added.
+    public struct Kind: Sendable, Hashable, CustomStringConvertible {
+        fileprivate let code: Code
+        /// No submission with that id.
+        public static let notFound = Kind(code: .notFound)
+        /// The action does not apply in the submission's current state.
+        public static let notAllowed = Kind(code: .notAllowed)
+        /// The action will apply in this state, but trainq cannot do it yet (cancel while tracking).
+        public static let notYetSupported = Kind(code: .notYetSupported)
+        /// The submission changed state while the action was being applied; look again.
+        public static let conflict = Kind(code: .conflict)
+        /// The version to adopt does not exist in the submission's job.
+        public static let invalidVersion = Kind(code: .invalidVersion)
+        public static let storeUnavailable = Kind(code: .storeUnavailable)
+        /// ModelArts could not be asked (to check a version to adopt).
+        public static let remoteUnavailable = Kind(code: .remoteUnavailable)
+
+        public var description: String { code.rawValue }
+    }
+
+    private let code: Code
+    public let message: String
+
+    private init(code: Code, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var kind: Kind { Kind(code: code) }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+
+    static func notFound(_ id: String) -> EngineError {
+        EngineError(code: .notFound, message: "no submission \(id)")
+    }
+
+    static func refused(_ refusal: SubmissionStateMachine.Refusal) -> EngineError {
+        switch refusal {
+        case .notAllowed: EngineError(code: .notAllowed, message: refusal.description)
+        case .cancelNeedsRemoteStop: EngineError(code: .notYetSupported, message: refusal.description)
+        }
+    }
+
+    static func conflict(_ id: String) -> EngineError {
+        EngineError(code: .conflict, message: "submission \(id) kept changing state; look at it again")
+    }
+
+    static func invalidVersion(_ message: String) -> EngineError {
+        EngineError(code: .invalidVersion, message: message)
+    }
+
+    static func storeUnavailable(_ error: any Error) -> EngineError {
+        EngineError(code: .storeUnavailable, message: "the submission store failed: \(error)")
+    }
+
+    static func remoteUnavailable(_ message: String) -> EngineError {
+        EngineError(code: .remoteUnavailable, message: message)
+    }
+}

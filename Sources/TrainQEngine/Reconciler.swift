@@ -1,0 +1,245 @@
+import Foundation
+import Logging
+import ModelArts
+import ServiceLifecycle
+import TrainQAPI
+import TrainQStore
+
+/// Finds out what became of attempts whose outcome is unknown (`reconciling`: a lost response, a 502/504
+/// on the create, or a daemon that died mid-attempt).
+///
+/// It lists the job's versions (all pages) and matches them against what the attempt sent
+/// (`VersionMatcher`). A match is adopted (`tracking`). An empty result is not trusted at once: the create
+/// may commit late, so the job is listed again at the widening waits of the `RelistSchedule`, and only when
+/// every listing came back without a match is the submission re-queued (`retrying`, due now). Several
+/// candidates, or a listing that cannot be had, go to `needs_attention` with the reason.
+public actor Reconciler: Service {
+    enum State {
+        case idle
+        case running
+        case finished
+    }
+
+    /// What the reconciler remembers about one submission between listings. Kept in memory only: after a
+    /// restart the schedule starts over, which errs on the side of listing more.
+    struct Progress {
+        var emptyListings = 0
+        var failedListings = 0
+        var nextListingAt: Date
+    }
+
+    private var state: State = .idle
+    private var progress: [String: Progress] = [:]
+    private let store: SubmissionStore
+    private let client: ModelArtsClient
+    private let configuration: EngineConfiguration
+    private let policy: RetryPolicy
+    private let matcher: VersionMatcher
+    private let logger: Logger
+    private let signal = WakeSignal()
+    private let onRequeued: @Sendable () -> Void
+
+    /// - Parameter onRequeued: called when a submission went back to `retrying` or on to `tracking`, so the
+    ///   job is free again (wire it to `Submitter.wake()`).
+    public init(
+        store: SubmissionStore,
+        client: ModelArtsClient,
+        configuration: EngineConfiguration,
+        policy: RetryPolicy? = nil,
+        logger: Logger = Logger(label: "trainq.reconciler"),
+        onRequeued: @escaping @Sendable () -> Void = {}
+    ) {
+        self.store = store
+        self.client = client
+        self.configuration = configuration
+        self.policy = policy ?? RetryPolicy(configuration: configuration.retry)
+        self.matcher = VersionMatcher(clockSkewMargin: configuration.reconcile.clockSkewMargin)
+        self.logger = logger
+        self.onRequeued = onRequeued
+    }
+
+    /// Look at `reconciling` submissions now.
+    public nonisolated func wake() {
+        signal.ring()
+    }
+
+    public func run() async throws {
+        guard case .idle = state else { return }
+        state = .running
+        let signal = self.signal
+        await withGracefulShutdownHandler {
+            await self.loop()
+        } onGracefulShutdown: {
+            signal.requestStop()
+        }
+        state = .finished
+    }
+
+    private func loop() async {
+        while !signal.stopRequested, !Task.isCancelled {
+            let timeout = await reconcileDue()
+            await signal.wait(timeout: timeout)
+        }
+    }
+
+    /// One pass over the `reconciling` submissions whose next listing is due; returns the wait until the
+    /// next one.
+    private func reconcileDue() async -> Duration {
+        let rows: [StoredSubmission]
+        do {
+            rows = try await store.submissions(in: .reconciling)
+        } catch {
+            logger.error("could not read submissions to reconcile", metadata: ["error": "\(error)"])
+            return Submitter.idlePoll
+        }
+        let ids = Set(rows.map(\.id))
+        progress = progress.filter { ids.contains($0.key) }
+        for row in rows {
+            guard !signal.stopRequested, !Task.isCancelled else { break }
+            let now = Date()
+            let entry = progress[row.id] ?? Progress(nextListingAt: now)
+            progress[row.id] = entry
+            guard entry.nextListingAt <= now else { continue }
+            await reconcile(row, progress: entry)
+        }
+        let earliest = progress.values.map(\.nextListingAt).min()
+        guard let earliest else { return Submitter.idlePoll }
+        let wait = Duration(timeInterval: earliest.timeIntervalSinceNow)
+        return min(max(wait, .milliseconds(1)), Submitter.idlePoll)
+    }
+
+    // MARK: - One submission
+
+    private func reconcile(_ row: StoredSubmission, progress entry: Progress) async {
+        let metadata: Logger.Metadata = [
+            "submission": "\(row.id)", "job_id": "\(row.view.jobID)", "attempt": "\(row.view.attempts.last?.number ?? 0)",
+        ]
+        var entry = entry
+        let verdict: SubmissionStateMachine.ReconcileVerdict
+        switch await listing(for: row) {
+        case .failure(let failure):
+            switch failure.errorClass {
+            case .permanent:
+                verdict = .undecidable("listing the job's versions failed: \(failure.summary)")
+            case .transient, .slow, .unknownOutcome, .tokenRefresh:
+                // The listing is retried; a failed listing proves nothing, so it does not count as empty.
+                entry.failedListings += 1
+                let delay = policy.delay(for: failure.errorClass, afterAttempt: entry.failedListings, hints: failure.hints)
+                entry.nextListingAt = Date().adding(delay)
+                progress[row.id] = entry
+                logger.notice("listing versions failed; trying again", metadata: metadata.merging([
+                    "error": "\(failure.summary)", "delay_ms": "\(delay.milliseconds)",
+                ]) { $1 })
+                return
+            }
+        case .success(let (attempt, versions)):
+            switch matcher.match(attempt, in: versions) {
+            case .match(let version):
+                verdict = .found(version.observed)
+            case .ambiguous(let candidates):
+                verdict = .ambiguous(candidates: candidates.map(\.versionID))
+            case .none:
+                entry.emptyListings += 1
+                if let wait = configuration.reconcile.relistSchedule.wait(afterEmptyListings: entry.emptyListings) {
+                    verdict = .notSeenYet(relistAfter: wait)
+                } else {
+                    verdict = .notCreated
+                }
+            }
+        }
+        await apply(verdict, to: row, progress: entry, metadata: metadata)
+    }
+
+    /// What the attempt sent, and the job's versions as listed now.
+    private func listing(for row: StoredSubmission) async -> Result<(VersionMatcher.Attempt, [VersionMatcher.Listed]), AttemptFailure> {
+        guard let startedAt = row.view.attempts.last?.startedAt else {
+            return .failure(AttemptFailure(errorClass: .permanent, errorCode: "trainq.attempt", message: "no attempt is recorded"))
+        }
+        let request: CreateVersionRequest
+        switch CreateVersionRequest.validate(row.view.request) {
+        case .success(let valid): request = valid
+        case .failure(let error):
+            return .failure(AttemptFailure(errorClass: .permanent, errorCode: "trainq.request", message: "the stored request is not valid: \(error)"))
+        }
+        // The same rule the submitter used decides whether the marker went out.
+        let sent = DescMarker.apply(to: request, submissionID: row.id, enabled: configuration.descMarker)
+        let excluded: Set<Int64>
+        do {
+            excluded = try await versionsOwnedByOthers(row)
+        } catch {
+            return .failure(AttemptFailure(errorClass: .transient, errorCode: "trainq.store", message: "\(error)"))
+        }
+        let attempt = VersionMatcher.Attempt(startedAt: startedAt, marker: sent.marker, excludedVersionIDs: excluded)
+        do throws(ModelArtsError) {
+            let versions = try await client.listAllVersions(
+                jobID: row.view.jobID, perPage: configuration.reconcile.pageSize, projectID: row.view.projectID)
+            return .success((attempt, versions.compactMap { VersionMatcher.Listed($0, comparedWith: sent.request) }))
+        } catch {
+            return .failure(AttemptFailure(error))
+        }
+    }
+
+    /// Versions of the same job that other submissions already own: whatever else matches, not these.
+    private func versionsOwnedByOthers(_ row: StoredSubmission) async throws -> Set<Int64> {
+        var owned: Set<Int64> = []
+        var cursor: String?
+        // Bounded walk: SubmissionQuery.maximumLimit rows a page.
+        for _ in 0..<10_000 {
+            let page = try await store.list(SubmissionQuery(jobID: row.view.jobID, limit: SubmissionQuery.maximumLimit, cursor: cursor))
+            for submission in page.submissions
+            where submission.id != row.id && submission.projectID == row.view.projectID {
+                if let versionID = submission.versionID { owned.insert(versionID) }
+            }
+            guard let next = page.nextCursor else { break }
+            cursor = next
+        }
+        return owned
+    }
+
+    private func apply(
+        _ verdict: SubmissionStateMachine.ReconcileVerdict, to row: StoredSubmission, progress entry: Progress,
+        metadata: Logger.Metadata
+    ) async {
+        var entry = entry
+        var machine = SubmissionStateMachine(state: .reconciling, policy: policy)
+        let now = Date()
+        let context = SubmissionStateMachine.Context(attemptsInBudget: row.attemptCount, budgetStartedAt: row.budgetStartedAt)
+        guard case .success(let decision) = machine.handle(.reconciled(verdict), context: context, now: now) else { return }
+        guard let next = decision.next else {
+            // Not seen yet: list again later.
+            for case .relist(let wait) in decision.actions {
+                entry.nextListingAt = now.adding(wait)
+            }
+            progress[row.id] = entry
+            logger.debug("no version found yet; listing again later", metadata: metadata.merging(["empty_listings": "\(entry.emptyListings)"]) { $1 })
+            return
+        }
+        var changes = SubmissionChanges()
+        var attempt: AttemptWrite?
+        switch verdict {
+        case .found(let version):
+            changes.version = version.version
+            changes.remoteStatus = version.remoteStatus(at: now)
+            changes.lastError = .clear
+            attempt = .finish(.created(version, at: now, note: "reconciliation found version \(version.id)"))
+        case .notCreated:
+            changes.nextAttemptAt = now
+        case .ambiguous, .undecidable, .notSeenYet:
+            break
+        }
+        do {
+            let written = try await store.transition(
+                id: row.id, from: .reconciling, to: next, changes: changes, attempt: attempt, reason: decision.reason, at: now)
+            progress[row.id] = nil
+            guard written != nil else { return }
+        } catch {
+            logger.error("could not record the reconciliation", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            entry.nextListingAt = now.adding(Submitter.idlePoll)
+            progress[row.id] = entry
+            return
+        }
+        logger.info(
+            "reconciled", metadata: metadata.merging(["state": "\(next.rawValue)", "reason": "\(decision.reason ?? "")"]) { $1 })
+        onRequeued()
+    }
+}

@@ -1,0 +1,30 @@
+/// When a tracked version is polled next. The interval starts at the minimum, grows by half while the
+/// status stays the same (a version that has run for an hour rarely changes in the next ten seconds),
+/// returns to the minimum on a change, and is jittered so versions do not poll in lockstep.
+struct TrackingSchedule: Sendable, Hashable {
+    var minInterval: Duration
+    var maxInterval: Duration
+    private(set) var interval: Duration
+
+    init(minInterval: Duration, maxInterval: Duration) {
+        self.minInterval = minInterval
+        self.maxInterval = maxInterval
+        self.interval = minInterval
+    }
+
+    /// Back to the shortest interval: a change is expected soon.
+    mutating func reset() {
+        interval = minInterval
+    }
+
+    /// Records a poll and returns the delay until the next one; `jitter` is in [-1, 1].
+    mutating func polled(changed: Bool, jitter: Double) -> Duration {
+        if changed {
+            interval = minInterval
+        } else {
+            interval = min(maxInterval, interval * 1.5)
+        }
+        let spread = interval * (0.1 * max(-1, min(1, jitter)))
+        return max(.milliseconds(1), interval + spread)
+    }
+}

@@ -1,1 +1,0 @@
-// The TrainQEngine module. See DESIGN §1.

@@ -1,0 +1,77 @@
+import Foundation
+
+/// Strict parsers for configuration values. Each failure names the key, so a typo like `10x` in
+/// `submit.base_delay` stops the daemon with a message a person can act on.
+enum ConfigurationValueParsing {
+    /// `500ms`, `10s`, `5m`, `2h`, `1d`, or a plain number of seconds.
+    static func duration(_ text: String, key: String) throws -> Duration {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
+        for (suffix, seconds) in units where trimmed.hasSuffix(suffix) {
+            let number = String(trimmed.dropLast(suffix.count))
+            if let value = Double(number), value >= 0, value.isFinite {
+                return .milliseconds(Int64((value * seconds * 1000).rounded()))
+            }
+        }
+        if let value = Double(trimmed), value >= 0, value.isFinite {
+            return .milliseconds(Int64((value * 1000).rounded()))
+        }
+        throw ConfigurationError(key: key, problem: "'\(text)' is not a duration (use e.g. 500ms, 10s, 5m, 2h)")
+    }
+
+    static func integer(_ text: String, key: String, range: ClosedRange<Int>) throws -> Int {
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
+            throw ConfigurationError(key: key, problem: "'\(text)' is not a whole number")
+        }
+        guard range.contains(value) else {
+            throw ConfigurationError(key: key, problem: "\(value) is outside \(range.lowerBound)...\(range.upperBound)")
+        }
+        return value
+    }
+
+    static func positiveNumber(_ text: String, key: String) throws -> Double {
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value > 0, value.isFinite else {
+            throw ConfigurationError(key: key, problem: "'\(text)' is not a positive number")
+        }
+        return value
+    }
+
+    static func bool(_ text: String, key: String) throws -> Bool {
+        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "true", "yes", "on", "1": return true
+        case "false", "no", "off", "0": return false
+        default: throw ConfigurationError(key: key, problem: "'\(text)' is not true or false")
+        }
+    }
+
+    /// An octal file mode such as `0660` (YAML may hand it over as `660` or `0660`).
+    static func fileMode(_ text: String, key: String) throws -> UInt16 {
+        let digits = text.trimmingCharacters(in: .whitespaces)
+        guard let mode = UInt16(digits.hasPrefix("0o") ? String(digits.dropFirst(2)) : digits, radix: 8), mode <= 0o777
+        else {
+            throw ConfigurationError(key: key, problem: "'\(text)' is not an octal file mode like 0660")
+        }
+        return mode
+    }
+
+    static func logLevel(_ text: String, key: String) throws -> String {
+        let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        let level = text.trimmingCharacters(in: .whitespaces).lowercased()
+        guard levels.contains(level) else {
+            throw ConfigurationError(key: key, problem: "'\(text)' is not one of \(levels.joined(separator: ", "))")
+        }
+        return level
+    }
+
+    static func url(_ text: String, key: String, schemes: Set<String>) throws -> String {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), schemes.contains(scheme),
+            url.host != nil
+        else {
+            throw ConfigurationError(
+                key: key,
+                problem: "'\(text)' is not a URL with scheme \(schemes.sorted().joined(separator: " or "))"
+            )
+        }
+        return text
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import Hummingbird
+import Logging
+import ModelArts
+import ModelArtsSimulator
+import NIOCore
+import ServiceLifecycle
+import UnixSignals
+import TrainQAPI
+import TrainQEngine
+import TrainQStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Assembles and runs `trainqd`: the instance lock, the store, the ModelArts client (or the embedded
+/// simulator), the engine and tracker services, and the socket API, all in one `ServiceGroup` that shuts
+/// down gracefully on SIGTERM and SIGINT.
+public enum Daemon {
+    public static func run(configuration: DaemonConfiguration, logger: Logger) async throws {
+        let notifier = SystemdNotifier()
+        try prepareDatabaseDirectory(configuration.databasePath)
+        let lock = try InstanceLock(databasePath: configuration.databasePath)
+        try UnixSocketPreparation.claim(path: configuration.socket.path)
+
+        let store = try SubmissionStore(path: configuration.databasePath, logger: logger)
+        logger.info("database open", metadata: ["path": "\(configuration.databasePath)"])
+
+        var services: [any Service] = []
+        var simulator: ModelArtsSimulator?
+        var simulatedKeys: (String, String)?
+        if configuration.simulate {
+            let keys = SimulatedDefaults.keyPair()
+            simulatedKeys = keys
+            let embedded = ModelArtsSimulator(
+                configuration: SimulatorConfiguration(accessKeys: [keys.0: keys.1], timeScale: configuration.simulateTimeScale),
+                logger: Logger(label: "modelarts-sim")
+            )
+            simulator = embedded
+            services.append(embedded)
+        }
+        let core = DaemonCore(
+            configuration: configuration, store: store, simulator: simulator, simulatedKeys: simulatedKeys,
+            notifier: notifier, logger: logger
+        )
+        services.append(core)
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        try await group.run()
+        notifier.stopping()
+        await store.close()
+        withExtendedLifetime(lock) {}
+        logger.notice("trainqd stopped")
+    }
+
+    static func prepareDatabaseDirectory(_ path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        guard !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        } catch {
+            throw ConfigurationError(key: "database.path", problem: "cannot create the directory \(directory): \(error)")
+        }
+    }
+}
+
+/// Everything that needs the ModelArts endpoint: with `--simulate` that is only known once the embedded
+/// simulator listens, so this service builds the client, the engine and the server when it starts, and
+/// runs them in a group of their own (shut down in reverse order: the socket API first, the engine last).
+struct DaemonCore: Service {
+    let configuration: DaemonConfiguration
+    let store: SubmissionStore
+    let simulator: ModelArtsSimulator?
+    let simulatedKeys: (String, String)?
+    let notifier: SystemdNotifier
+    let logger: Logger
+
+    func run() async throws {
+        var endpoint: URL?
+        if let simulator {
+            let port = try await simulator.boundPort()
+            endpoint = URL(string: "http://127.0.0.1:\(port)")
+            logger.warning("SIMULATED ModelArts: every call goes to the embedded simulator at 127.0.0.1:\(port), not to Huawei Cloud")
+        }
+        let limiter = ModelArtsSetup.limiter(configuration)
+        let lastSuccess = LastModelArtsSuccess()
+        let client = try ModelArtsClient(
+            configuration: try ModelArtsSetup.clientConfiguration(
+                configuration, limiter: limiter, endpointOverride: endpoint, simulatedKeys: simulatedKeys
+            ),
+            limiter: limiter,
+            logger: Logger(label: "trainq.modelarts"),
+            observer: { record in if record.error == nil { lastSuccess.record() } }
+        )
+        let engine = SubmissionEngine(
+            store: store, client: client, configuration: Self.engineConfiguration(configuration),
+            logger: logger
+        )
+        let tracker = VersionTracker(
+            store: store, client: client,
+            configuration: Self.trackingConfiguration(configuration),
+            logger: logger
+        )
+        let control = EngineControl(engine: engine, tracker: tracker, client: client, store: store, lastSuccess: lastSuccess)
+        let api = SocketAPI(
+            store: store, control: control,
+            settings: .init(
+                defaultProjectID: configuration.modelArts.projectID ?? (configuration.simulate ? SimulatedDefaults.projectID : nil),
+                maxBodyBytes: configuration.socket.maxBodyBytes, databasePath: configuration.databasePath,
+                simulated: configuration.simulate
+            )
+        )
+        let policy = AccessPolicy(configuration: configuration.access, daemonUID: getuid())
+        let router = api.router(identify: CallerMiddleware.peerCredentials(policy: policy, directory: UserDirectory()).identify)
+        let socket = configuration.socket
+        let notifier = self.notifier
+        let logger = self.logger
+        let store = self.store
+        let application = Application(
+            router: router,
+            server: .http1(configuration: .init(idleTimeout: .seconds(socket.idleTimeout.components.seconds))),
+            configuration: .init(address: .unixDomainSocket(path: socket.path), serverName: nil),
+            onServerRunning: { _ in
+                UnixSocketPreparation.restoreUmask()
+                do {
+                    try UnixSocketPreparation.finish(path: socket.path, mode: socket.mode, group: socket.group)
+                } catch {
+                    logger.warning("\(error)")
+                }
+                let counts = (try? await store.countsByState()) ?? [:]
+                notifier.ready(status: QueueStatus.line(counts))
+                logger.notice("trainqd ready", metadata: ["socket": "\(socket.path)"])
+            },
+            logger: logger
+        )
+        var services: [any Service] = [engine.reconciler, engine.submitter, tracker]
+        if let interval = SystemdNotifier.watchdogInterval() {
+            services.append(SystemdWatchdog(store: store, notifier: notifier, interval: interval))
+        }
+        services.append(application)
+        UnixSocketPreparation.setSocketUmask(mode: socket.mode)
+        let group = ServiceGroup(configuration: .init(services: services, logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try? await client.shutdown()
+    }
+
+    /// The simulator runs `time_scale` times faster than the real service, so tracking polls that much
+    /// more often too; otherwise a two-second simulated version would be seen in one or two polls.
+    static func trackingConfiguration(_ configuration: DaemonConfiguration) -> VersionTracker.Configuration {
+        let scale = configuration.simulate ? max(1, configuration.simulateTimeScale) : 1
+        return .init(minInterval: configuration.track.minInterval / scale, maxInterval: configuration.track.maxInterval / scale)
+    }
+
+    static func engineConfiguration(_ configuration: DaemonConfiguration) -> EngineConfiguration {
+        EngineConfiguration(
+            retry: .init(
+                maxAttempts: configuration.submit.maxAttempts, maxAge: configuration.submit.maxAge,
+                baseDelay: configuration.submit.baseDelay, maxDelay: configuration.submit.maxDelay,
+                slowBaseDelay: configuration.submit.slowBaseDelay, slowMaxDelay: configuration.submit.slowMaxDelay
+            ),
+            descMarker: configuration.submit.descMarker,
+            concurrency: configuration.modelArts.concurrency,
+            rateLimit: configuration.modelArts.rateLimit,
+            burst: configuration.modelArts.burst,
+            drainTimeout: configuration.submit.drainTimeout
+        )
+    }
+}
+
+/// The one-line queue summary for `STATUS=` and logs.
+enum QueueStatus {
+    static func line(_ counts: [SubmissionState: Int]) -> String {
+        let shown: [SubmissionState] = [.queued, .retrying, .submitting, .reconciling, .tracking, .needsAttention]
+        return shown.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: ", ")
+    }
+}

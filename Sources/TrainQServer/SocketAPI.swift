@@ -1,0 +1,331 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import JSONTree
+import NIOCore
+import NIOFoundationCompat
+import ServiceLifecycle
+import TrainQAPI
+import TrainQStore
+
+/// The socket API of DESIGN §4 as a Hummingbird router. Handlers are thin: they check the caller and
+/// the input, then ask the store (reads, intake) or the engine (actions).
+public struct SocketAPI: Sendable {
+    public struct Settings: Sendable {
+        public var defaultProjectID: String?
+        public var maxBodyBytes: Int
+        public var databasePath: String
+        public var simulated: Bool
+        public var startedAt: Date
+        public var version: String
+
+        public init(
+            defaultProjectID: String?, maxBodyBytes: Int, databasePath: String, simulated: Bool,
+            startedAt: Date = Date(), version: String = TrainQVersion.current
+        ) {
+            self.defaultProjectID = defaultProjectID
+            self.maxBodyBytes = maxBodyBytes
+            self.databasePath = databasePath
+            self.simulated = simulated
+            self.startedAt = startedAt
+            self.version = version
+        }
+    }
+
+    let store: SubmissionStore
+    let control: any SubmissionControl
+    let settings: Settings
+
+    public init(store: SubmissionStore, control: any SubmissionControl, settings: Settings) {
+        self.store = store
+        self.control = control
+        self.settings = settings
+    }
+
+    /// The longest a long-poll may wait; longer asks are cut to this.
+    static let maxLongPoll: Duration = .seconds(300)
+
+    public func router(
+        identify: @escaping @Sendable (Request, TrainQRequestContext) async -> Caller?
+    ) -> Router<TrainQRequestContext> {
+        let router = Router(context: TrainQRequestContext.self)
+        var table = RouteTable()
+        table.add("/v1/submissions", [.get, .post])
+        table.add("/v1/submissions/{id}", [.get])
+        table.add("/v1/submissions/{id}/cancel", [.post])
+        table.add("/v1/submissions/{id}/retry", [.post])
+        table.add("/v1/submissions/{id}/resolve", [.post])
+        table.add("/v1/events", [.get])
+        table.add("/v1/health", [.get])
+        router.add(middleware: ErrorEnvelopeMiddleware(routes: table))
+        router.add(middleware: CallerMiddleware(identify: identify))
+
+        router.post("/v1/submissions") { request, context in try await self.submit(request, context) }
+        router.get("/v1/submissions") { request, context in try await self.list(request, context) }
+        router.get("/v1/submissions/{id}") { _, context in try await self.show(context) }
+        router.post("/v1/submissions/{id}/cancel") { _, context in try await self.cancel(context) }
+        router.post("/v1/submissions/{id}/retry") { _, context in try await self.retry(context) }
+        router.post("/v1/submissions/{id}/resolve") { request, context in try await self.resolve(request, context) }
+        router.get("/v1/events") { request, context in try await self.events(request, context) }
+        router.get("/v1/health") { _, _ in try await self.health() }
+        return router
+    }
+
+    // MARK: Intake
+
+    func submit(_ request: Request, _ context: TrainQRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        var request = request
+        let body = try await request.collectBody(upTo: settings.maxBodyBytes)
+        let accepted = try SubmissionIntake(defaultProjectID: settings.defaultProjectID)
+            .accept(body: body, contentType: request.headers[.contentType])
+        let key = try idempotencyKey(request)
+        let outcome: InsertOutcome
+        do {
+            outcome = try await store.insert(
+                NewSubmission(owner: caller.owner, projectID: accepted.projectID, jobID: accepted.jobID,
+                              request: accepted.request, idempotencyKey: key, at: Date())
+            )
+        } catch {
+            context.logger.error("could not store a submission: \(error)", metadata: ["uid": "\(caller.uid)", "job_id": "\(accepted.jobID)"])
+            throw APIError.storeUnavailable("the submission was not stored (\(error)); nothing was acknowledged, try again")
+        }
+        switch outcome {
+        case .created(let submission):
+            context.logger.info("accepted submission", metadata: [
+                "submission": "\(submission.id)", "job_id": "\(submission.jobID)", "uid": "\(caller.uid)",
+            ])
+            await control.submissionAccepted(id: submission.id)
+            return try JSONResponse(submission, status: .accepted).response(from: request, context: context)
+        case .replayed(let submission):
+            return try JSONResponse(submission, status: .ok).response(from: request, context: context)
+        case .idempotencyConflict(let existingID):
+            throw APIError(.conflict, .idempotencyConflict,
+                           "Idempotency-Key '\(key ?? "")' was already used for submission \(existingID) with a different body")
+        }
+    }
+
+    private func idempotencyKey(_ request: Request) throws(APIError) -> String? {
+        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { return nil }
+        guard (1...255).contains(key.utf8.count), key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value < 0x7f }) else {
+            throw APIError(.badRequest, .validationFailed, "Idempotency-Key must be 1–255 visible ASCII characters", details: [
+                FieldProblem(field: "Idempotency-Key", problem: "1–255 visible ASCII characters, no spaces")
+            ])
+        }
+        return key
+    }
+
+    // MARK: Reads
+
+    func list(_ request: Request, _ context: TrainQRequestContext) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        var query = SubmissionQuery()
+        if let state = parameters.get("state") {
+            guard let parsed = SubmissionState(rawValue: state) else {
+                throw APIError.badRequest("unknown state '\(state)'; use one of \(SubmissionState.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            query.state = parsed
+        }
+        if let jobID = parameters.get("job_id") {
+            guard let parsed = Int64(jobID), parsed > 0 else { throw APIError.badRequest("job_id must be a positive integer") }
+            query.jobID = parsed
+        }
+        if let owner = parameters.get("owner") {
+            guard let uid = UInt32(owner) ?? UserDirectory.userID(name: owner) else {
+                throw APIError.badRequest("owner '\(owner)' is neither a uid nor a known user name")
+            }
+            query.ownerUID = uid
+        }
+        if let limit = parameters.get("limit") {
+            guard let parsed = Int(limit), (1...500).contains(parsed) else { throw APIError.badRequest("limit must be 1–500") }
+            query.limit = parsed
+        }
+        query.cursor = parameters.get("cursor")
+        do {
+            return try JSONResponse(try await store.list(query)).response(from: request, context: context)
+        } catch let error as StoreError where error.kind == .invalidCursor {
+            throw APIError.badRequest("cursor is not one this daemon handed out")
+        } catch let error as StoreError {
+            throw APIError.storeUnavailable("\(error)")
+        }
+    }
+
+    func show(_ context: TrainQRequestContext) async throws -> JSONResponse<SubmissionView> {
+        let id = try context.parameters.require("id")
+        guard let submission = try await storeRead({ try await store.submission(id: id) }) else {
+            throw APIError.notFound("no submission with id '\(id)'")
+        }
+        return JSONResponse(submission)
+    }
+
+    // MARK: Actions
+
+    func cancel(_ context: TrainQRequestContext) async throws -> JSONResponse<SubmissionView> {
+        let id = try await authorizeAction(context)
+        do {
+            return JSONResponse(try await control.cancel(id: id))
+        } catch { throw error.apiError }
+    }
+
+    func retry(_ context: TrainQRequestContext) async throws -> JSONResponse<SubmissionView> {
+        let id = try await authorizeAction(context)
+        do {
+            return JSONResponse(try await control.retry(id: id))
+        } catch { throw error.apiError }
+    }
+
+    func resolve(_ request: Request, _ context: TrainQRequestContext) async throws -> JSONResponse<SubmissionView> {
+        let caller = try context.requireCaller()
+        guard caller.role == .admin else {
+            throw APIError.forbidden("only an admin may resolve a submission that needs attention")
+        }
+        let id = try context.parameters.require("id")
+        var request = request
+        let body = try await request.collectBody(upTo: settings.maxBodyBytes)
+        let resolution: ResolveRequest
+        do {
+            resolution = try APICoding.decoder().decode(ResolveRequest.self, from: Data(buffer: body))
+        } catch {
+            throw APIError(.badRequest, .validationFailed, "the body must be {\"action\": \"adopt\"|\"requeue\"|\"cancel\", \"version_id\"?: N}")
+        }
+        if resolution.action == .adopt, resolution.versionID == nil {
+            throw APIError(.badRequest, .validationFailed, "adopt needs a version_id", details: [
+                FieldProblem(field: "version_id", problem: "is required with action adopt")
+            ])
+        }
+        do {
+            return JSONResponse(try await control.resolve(id: id, resolution))
+        } catch { throw error.apiError }
+    }
+
+    /// The submission must exist and the caller must own it or be an admin.
+    private func authorizeAction(_ context: TrainQRequestContext) async throws -> String {
+        let caller = try context.requireCaller()
+        let id = try context.parameters.require("id")
+        guard let submission = try await storeRead({ try await store.submission(id: id) }) else {
+            throw APIError.notFound("no submission with id '\(id)'")
+        }
+        guard caller.mayAct(on: submission.owner) else {
+            context.logger.warning("refused an action on another user's submission", metadata: [
+                "uid": "\(caller.uid)", "pid": "\(caller.pid)", "submission": "\(id)",
+            ])
+            throw APIError.forbidden("submission \(id) belongs to \(submission.owner.user); only its owner or an admin may change it")
+        }
+        return id
+    }
+
+    // MARK: Events and health
+
+    func events(_ request: Request, _ context: TrainQRequestContext) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        var after: Int64 = 0
+        if let text = parameters.get("after") {
+            guard let value = Int64(text), value >= 0 else { throw APIError.badRequest("after must be a sequence number ≥ 0") }
+            after = value
+        }
+        var timeout: Duration = .seconds(30)
+        if let text = parameters.get("timeout") {
+            guard let value = try? ConfigurationValueParsing.duration(text, key: "timeout") else {
+                throw APIError.badRequest("timeout must be a duration such as 30s")
+            }
+            timeout = min(value, Self.maxLongPoll)
+        }
+        var jobID: Int64?
+        if let text = parameters.get("job_id") {
+            guard let value = Int64(text), value > 0 else { throw APIError.badRequest("job_id must be a positive integer") }
+            jobID = value
+        }
+        let submission = parameters.get("submission")
+        let filter = EventFilter(submission: submission, jobID: jobID)
+        if parameters.get("follow") == "true" {
+            return followStream(after: after, filter: filter)
+        }
+        var page = try await storeRead { try await store.events(after: after, submission: submission, jobID: jobID, limit: 500) }
+        var deadline = ContinuousClock.now + timeout
+        // Wait for a matching event; a non-matching one moves `after` on and the wait goes on.
+        while page.events.isEmpty, ContinuousClock.now < deadline, !Task.isCancelled {
+            let cursor = max(after, page.lastSeq)
+            guard await store.waitForEvents(after: cursor, timeout: deadline - ContinuousClock.now) else { break }
+            page = try await storeRead { try await store.events(after: cursor, submission: submission, jobID: jobID, limit: 500) }
+            if Task.isShuttingDownGracefully { deadline = .now }
+        }
+        return try JSONResponse(page).response(from: request, context: context)
+    }
+
+    struct EventFilter {
+        var submission: String?
+        var jobID: Int64?
+    }
+
+    /// `follow=true`: newline-delimited JSON, one event a line, until the client goes away or the
+    /// daemon stops. Starting from `after` means a client that reconnects with its last seq misses nothing.
+    private func followStream(after: Int64, filter: EventFilter) -> Response {
+        let store = self.store
+        let body = ResponseBody { writer in
+            var cursor = after
+            let encoder = APICoding.encoder()
+            while !Task.isCancelled, !Task.isShuttingDownGracefully {
+                let page = try await store.events(after: cursor, submission: filter.submission, jobID: filter.jobID, limit: 500)
+                for event in page.events {
+                    var line = try encoder.encode(event)
+                    line.append(UInt8(ascii: "\n"))
+                    try await writer.write(ByteBuffer(bytes: line))
+                }
+                cursor = max(cursor, page.lastSeq)
+                if page.events.count < 500 {
+                    // Wake at least every second to notice a shutdown.
+                    _ = await store.waitForEvents(after: cursor, timeout: .seconds(1))
+                }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: body)
+    }
+
+    func health() async throws -> Response {
+        var states: [String: Int] = [:]
+        var database = "ok"
+        do {
+            let counts = try await store.countsByState()
+            for state in SubmissionState.allCases { states[state.rawValue] = counts[state] ?? 0 }
+        } catch {
+            database = "unavailable: \(error)"
+        }
+        let view = HealthView(
+            status: database == "ok" ? "ok" : "degraded", database: database, version: settings.version,
+            startedAt: settings.startedAt, states: states, lastModelArtsSuccessAt: await control.lastModelArtsSuccess(),
+            simulated: settings.simulated
+        )
+        var data = try APICoding.encoder().encode(view)
+        data.append(UInt8(ascii: "\n"))
+        return Response(
+            status: database == "ok" ? .ok : .serviceUnavailable,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+
+    /// Store reads that fail are the store's unavailability, not the caller's fault.
+    private func storeRead<Value>(_ body: () async throws -> Value) async throws -> Value {
+        do {
+            return try await body()
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError.storeUnavailable("the database could not be read: \(error)")
+        }
+    }
+}
+
+extension TrainQRequestContext {
+    func requireCaller() throws(APIError) -> Caller {
+        guard let caller else { throw APIError(.forbidden, .unauthenticated, "the caller could not be identified") }
+        return caller
+    }
+}
+
+/// The version string the daemon reports.
+public enum TrainQVersion {
+    public static let current = "0.1.0"
+}

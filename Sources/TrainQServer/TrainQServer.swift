@@ -1,1 +1,0 @@
-// The TrainQServer module. See DESIGN §1.

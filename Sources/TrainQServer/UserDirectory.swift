@@ -1,0 +1,92 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Looks up user names and group memberships through the system's user database (NSS), with a short
+/// cache so that a busy client does not make every request read `/etc/group`.
+final class UserDirectory: Sendable {
+    struct Identity: Sendable {
+        var userName: String
+        var groupNames: Set<String>
+        var fetchedAt: ContinuousClock.Instant
+    }
+
+    private let cache = NIOLockedValueBox<[UInt32: Identity]>([:])
+    private let lifetime: Duration
+
+    init(lifetime: Duration = .seconds(30)) {
+        self.lifetime = lifetime
+    }
+
+    /// The user's name (or the uid as text when the user database has none) and the names of the
+    /// primary group and every supplementary group.
+    func identity(uid: UInt32, gid: UInt32) -> Identity {
+        let now = ContinuousClock.now
+        if let cached = cache.withLockedValue({ $0[uid] }), now - cached.fetchedAt < lifetime {
+            return cached
+        }
+        let userName = Self.userName(uid: uid) ?? String(uid)
+        var groups = Set<String>()
+        for groupID in Self.groupIDs(userName: userName, primary: gid) {
+            if let name = Self.groupName(gid: groupID) { groups.insert(name) }
+        }
+        let identity = Identity(userName: userName, groupNames: groups, fetchedAt: now)
+        cache.withLockedValue { $0[uid] = identity }
+        return identity
+    }
+
+    static func userName(uid: UInt32) -> String? {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, result != nil, let name = entry.pw_name else {
+            return nil
+        }
+        return String(cString: name)
+    }
+
+    static func groupName(gid: UInt32) -> String? {
+        var entry = group()
+        var result: UnsafeMutablePointer<group>?
+        var buffer = [CChar](repeating: 0, count: 16384)
+        guard getgrgid_r(gid, &entry, &buffer, buffer.count, &result) == 0, result != nil, let name = entry.gr_name else {
+            return nil
+        }
+        return String(cString: name)
+    }
+
+    static func groupID(name: String) -> UInt32? {
+        var entry = group()
+        var result: UnsafeMutablePointer<group>?
+        var buffer = [CChar](repeating: 0, count: 16384)
+        guard getgrnam_r(name, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return entry.gr_gid
+    }
+
+    /// The primary group and every supplementary group of `userName`.
+    static func groupIDs(userName: String, primary: UInt32) -> [UInt32] {
+        var count: Int32 = 64
+        while true {
+            var groups = [gid_t](repeating: 0, count: Int(count))
+            let capacity = count
+            if getgrouplist(userName, primary, &groups, &count) >= 0 {
+                return Array(groups.prefix(Int(count)))
+            }
+            // Too small: `count` now holds the size needed.
+            if count <= capacity { return [primary] }
+        }
+    }
+}
+
+extension UserDirectory {
+    static func userID(name: String) -> UInt32? {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getpwnam_r(name, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return entry.pw_uid
+    }
+}

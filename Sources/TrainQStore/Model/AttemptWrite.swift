@@ -1,0 +1,38 @@
+import Foundation
+
+/// The attempt row a transition writes in the same transaction as the state change.
+public enum AttemptWrite: Sendable, Hashable {
+    /// A new attempt starts now (the move to `submitting`): the store numbers it (one above the
+    /// highest so far) and counts it against the budget.
+    case begin(at: Date)
+    /// The latest attempt ended (or its verdict changed, after reconciliation): fields that are
+    /// nil keep their stored value.
+    case finish(AttemptResult)
+}
+
+/// How an attempt ended.
+public struct AttemptResult: Sendable, Hashable {
+    public var finishedAt: Date
+    /// `created`, `transient`, `unknown_outcome`, `token_refresh`, `slow`, `permanent`, `interrupted`.
+    public var outcome: String
+    public var httpStatus: Int?
+    public var errorCode: String?
+    public var message: String?
+    /// ModelArts' `X-Request-Id`, for support tickets.
+    public var requestID: String?
+    /// The backoff chosen after this attempt, in milliseconds.
+    public var delayMS: Int64?
+
+    public init(
+        finishedAt: Date, outcome: String, httpStatus: Int? = nil, errorCode: String? = nil, message: String? = nil,
+        requestID: String? = nil, delayMS: Int64? = nil
+    ) {
+        self.finishedAt = finishedAt
+        self.outcome = outcome
+        self.httpStatus = httpStatus
+        self.errorCode = errorCode
+        self.message = message
+        self.requestID = requestID
+        self.delayMS = delayMS
+    }
+}

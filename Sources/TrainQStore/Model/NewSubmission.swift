@@ -1,0 +1,38 @@
+import Foundation
+import JSONTree
+import TrainQAPI
+
+/// A validated request to create a version, as the socket layer hands it to the store.
+public struct NewSubmission: Sendable, Hashable {
+    public var owner: Owner
+    public var projectID: String
+    public var jobID: Int64
+    /// `{"job_desc": ..., "config": {...}}` exactly as accepted; stored as its canonical bytes.
+    public var request: JSONValue
+    /// The caller's `Idempotency-Key`, unique per owner.
+    public var idempotencyKey: String?
+    /// When the request was accepted: the submission's `created_at`.
+    public var at: Date
+
+    public init(
+        owner: Owner, projectID: String, jobID: Int64, request: JSONValue, idempotencyKey: String? = nil,
+        at: Date = Date()
+    ) {
+        self.owner = owner
+        self.projectID = projectID
+        self.jobID = jobID
+        self.request = request
+        self.idempotencyKey = idempotencyKey
+        self.at = at
+    }
+}
+
+/// What `SubmissionStore.insert` did with a `NewSubmission`.
+public enum InsertOutcome: Sendable, Hashable {
+    /// Stored durably in `queued`: answer 202.
+    case created(SubmissionView)
+    /// The same owner sent the same key with the same body before: this is that submission (answer 200).
+    case replayed(SubmissionView)
+    /// The same owner sent the same key with a different body (answer 409); nothing was stored.
+    case idempotencyConflict(existingID: String)
+}

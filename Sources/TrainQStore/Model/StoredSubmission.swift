@@ -1,0 +1,45 @@
+import Foundation
+import JSONTree
+import TrainQAPI
+
+/// A submission with the fields the engine needs beyond what the API shows.
+public struct StoredSubmission: Sendable, Hashable {
+    public var view: SubmissionView
+    /// Attempts started in the current budget (reset by `retry`).
+    public var attemptCount: Int
+    /// When the current budget began: creation, or the last `retry`. `max_age` counts from here.
+    public var budgetStartedAt: Date
+    /// ModelArts' `create_time` of the version, once known.
+    public var versionCreatedAt: Date?
+    public var lastError: LastError?
+    public var remoteSnapshot: JSONValue?
+    public var timing: RemoteTiming?
+
+    public var id: String { view.id }
+    public var state: SubmissionState { view.state }
+    public var jobKey: JobKey { JobKey(projectID: view.projectID, jobID: view.jobID) }
+
+    public init(
+        view: SubmissionView, attemptCount: Int, budgetStartedAt: Date, versionCreatedAt: Date? = nil,
+        lastError: LastError? = nil, remoteSnapshot: JSONValue? = nil, timing: RemoteTiming? = nil
+    ) {
+        self.view = view
+        self.attemptCount = attemptCount
+        self.budgetStartedAt = budgetStartedAt
+        self.versionCreatedAt = versionCreatedAt
+        self.lastError = lastError
+        self.remoteSnapshot = remoteSnapshot
+        self.timing = timing
+    }
+}
+
+/// A training job: at most one create may be in flight or unknown per job.
+public struct JobKey: Sendable, Hashable {
+    public var projectID: String
+    public var jobID: Int64
+
+    public init(projectID: String, jobID: Int64) {
+        self.projectID = projectID
+        self.jobID = jobID
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import TrainQAPI
+
+extension StoreTables {
+    /// One submission with its attempts, and its history when asked.
+    func submission(id: String, includeHistory: Bool) throws -> StoredSubmission? {
+        let select = try statement("SELECT \(SubmissionRowDecoder.columns) FROM submissions WHERE id = ?")
+        try select.bind(.text(id), at: 1)
+        guard try select.step() else { return nil }
+        var stored = try SubmissionRowDecoder.decode(select)
+        select.reset()
+        stored.view.attempts = try attempts(of: id)
+        if includeHistory {
+            stored.view.history = try history(of: id)
+        }
+        return stored
+    }
+
+    /// Every row a query selects (with `SubmissionRowDecoder.columns`), each with its attempts.
+    func submissions(from select: SQLiteStatement) throws -> [StoredSubmission] {
+        var rows: [StoredSubmission] = []
+        while try select.step() {
+            rows.append(try SubmissionRowDecoder.decode(select))
+        }
+        select.reset()
+        for index in rows.indices {
+            rows[index].view.attempts = try attempts(of: rows[index].id)
+        }
+        return rows
+    }
+
+    func attempts(of id: String) throws -> [AttemptView] {
+        let select = try statement(
+            """
+            SELECT number, started_at, finished_at, outcome, http_status, error_code, message, request_id, delay_ms
+            FROM attempts WHERE submission_id = ? ORDER BY number
+            """)
+        try select.bind(.text(id), at: 1)
+        var attempts: [AttemptView] = []
+        while try select.step() {
+            attempts.append(
+                AttemptView(
+                    number: Int(select.int64(0) ?? 0), startedAt: EpochMilliseconds.date(select.int64(1) ?? 0),
+                    finishedAt: select.int64(2).map(EpochMilliseconds.date), outcome: select.string(3),
+                    httpStatus: select.int64(4).map { Int($0) }, errorCode: select.string(5), message: select.string(6),
+                    requestID: select.string(7), delayMS: select.int64(8)))
+        }
+        select.reset()
+        return attempts
+    }
+
+    func history(of id: String) throws -> [HistoryEntry] {
+        let select = try statement(
+            "SELECT seq, at, state, remote_code, remote_name, reason FROM events WHERE submission_id = ? ORDER BY seq")
+        try select.bind(.text(id), at: 1)
+        var entries: [HistoryEntry] = []
+        while try select.step() {
+            let seq = select.int64(0) ?? 0
+            entries.append(
+                HistoryEntry(
+                    seq: seq, at: EpochMilliseconds.date(select.int64(1) ?? 0),
+                    state: try SubmissionRowDecoder.decodeState(select.string(2) ?? "", submission: id),
+                    remoteStatus: Self.remoteStatus(code: select.int64(3), name: select.string(4)),
+                    reason: select.string(5)))
+        }
+        select.reset()
+        return entries
+    }
+
+    /// The submission an owner created with an idempotency key, and the fingerprint of its request.
+    func submission(ownerUID: UInt32, idempotencyKey: String) throws -> (id: String, fingerprint: Data)? {
+        let select = try statement(
+            "SELECT id, fingerprint FROM submissions WHERE owner_uid = ? AND idempotency_key = ?")
+        try select.bind([.integer(Int64(ownerUID)), .text(idempotencyKey)])
+        defer { select.reset() }
+        guard try select.step(), let id = select.string(0) else { return nil }
+        return (id, select.data(1) ?? Data())
+    }
+
+    /// `queued` rows, and `retrying` rows whose time has come; the longest-waiting first.
+    func due(now: Date, limit: Int) throws -> [StoredSubmission] {
+        let select = try statement(
+            """
+            SELECT \(SubmissionRowDecoder.columns) FROM submissions
+            WHERE state = 'queued' OR (state = 'retrying' AND next_attempt_at <= :now)
+            ORDER BY next_attempt_at, id LIMIT :limit
+            """)
+        try select.bind(Self.milliseconds(now), named: ":now")
+        try select.bind(Int64(limit), named: ":limit")
+        return try submissions(from: select)
+    }
+
+    /// The earliest time a `queued` or `retrying` row is due.
+    func nextDueDate() throws -> Date? {
+        let select = try statement(
+            "SELECT MIN(next_attempt_at) FROM submissions WHERE state IN ('queued', 'retrying')")
+        defer { select.reset() }
+        guard try select.step() else { return nil }
+        return select.int64(0).map(EpochMilliseconds.date)
+    }
+
+    /// Every row in `state`, oldest first.
+    func submissions(in state: SubmissionState) throws -> [StoredSubmission] {
+        let select = try statement(
+            "SELECT \(SubmissionRowDecoder.columns) FROM submissions WHERE state = ? ORDER BY created_at, id")
+        try select.bind(.text(state.rawValue), at: 1)
+        return try submissions(from: select)
+    }
+
+    func countsByState() throws -> [SubmissionState: Int] {
+        let select = try statement("SELECT state, COUNT(*) FROM submissions GROUP BY state")
+        var counts = Dictionary(uniqueKeysWithValues: SubmissionState.allCases.map { ($0, 0) })
+        while try select.step() {
+            let name = select.string(0) ?? ""
+            let state = try SubmissionRowDecoder.decodeState(name, submission: "(count)")
+            counts[state] = Int(select.int64(1) ?? 0)
+        }
+        select.reset()
+        return counts
+    }
+
+    /// The earliest due time among rows that are due at `now`.
+    func oldestDueDate(now: Date) throws -> Date? {
+        let select = try statement(
+            """
+            SELECT MIN(next_attempt_at) FROM submissions
+            WHERE state = 'queued' OR (state = 'retrying' AND next_attempt_at <= :now)
+            """)
+        try select.bind(Self.milliseconds(now), named: ":now")
+        defer { select.reset() }
+        guard try select.step() else { return nil }
+        return select.int64(0).map(EpochMilliseconds.date)
+    }
+
+    /// Jobs with a create in flight or of unknown outcome: no new create may start for them.
+    func jobsWithOpenCreate() throws -> Set<JobKey> {
+        let select = try statement(
+            """
+            SELECT DISTINCT project_id, job_id FROM submissions
+            WHERE state IN ('submitting', 'reconciling', 'needs_attention')
+            """)
+        var jobs: Set<JobKey> = []
+        while try select.step() {
+            jobs.insert(JobKey(projectID: select.string(0) ?? "", jobID: select.int64(1) ?? 0))
+        }
+        select.reset()
+        return jobs
+    }
+
+    static func remoteStatus(code: Int64?, name: String?) -> RemoteStatus? {
+        code.map { RemoteStatus(code: Int($0), name: name ?? "") }
+    }
+}

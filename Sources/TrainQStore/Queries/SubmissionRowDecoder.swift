@@ -1,0 +1,85 @@
+import Foundation
+import JSONTree
+import TrainQAPI
+
+/// Reads `submissions` rows (selected with `columns`) into `StoredSubmission`s, checking what SQLite
+/// cannot: that the state is one we know and the stored JSON parses.
+enum SubmissionRowDecoder {
+    static let columns = """
+        id, state, owner_uid, owner_user, project_id, job_id, request, created_at, updated_at, next_attempt_at, \
+        attempt_count, budget_started_at, version_id, version_name, version_created_at, remote_code, remote_name, \
+        remote_at, reason, last_error_http_status, last_error_code, last_error_message, remote_snapshot, \
+        start_time, duration_ms
+        """
+
+    /// The current row, without attempts and history (the caller adds them when it wants them).
+    static func decode(_ row: SQLiteStatement) throws(StoreError) -> StoredSubmission {
+        guard let id = row.string("id") else { throw corrupt("a submission without an id") }
+        func required<Value>(_ value: Value?, _ column: String) throws(StoreError) -> Value {
+            guard let value else { throw corrupt("submission \(id) has no \(column)") }
+            return value
+        }
+        let state = try decodeState(required(row.string("state"), "state"), submission: id)
+        let requestBytes = try required(row.data("request"), "request")
+        guard let request = try? JSONValue.parse(requestBytes) else {
+            throw corrupt("submission \(id) has a request that is not JSON")
+        }
+        var snapshot: JSONValue?
+        if let snapshotBytes = row.data("remote_snapshot") {
+            guard let parsed = try? JSONValue.parse(snapshotBytes) else {
+                throw corrupt("submission \(id) has a remote snapshot that is not JSON")
+            }
+            snapshot = parsed
+        }
+        let ownerUID = try required(row.int64("owner_uid"), "owner_uid")
+        guard let uid = UInt32(exactly: ownerUID) else { throw corrupt("submission \(id) has owner uid \(ownerUID)") }
+
+        var remoteStatus: RemoteStatus?
+        if let code = row.int64("remote_code") {
+            remoteStatus = RemoteStatus(
+                code: Int(code), name: row.string("remote_name") ?? "", at: row.int64("remote_at").map(date))
+        }
+        var lastError: LastError?
+        if let message = row.string("last_error_message") {
+            lastError = LastError(
+                httpStatus: row.int64("last_error_http_status").map { Int($0) }, code: row.string("last_error_code"),
+                message: message)
+        }
+        var timing: RemoteTiming?
+        let startTime = row.int64("start_time").map(date)
+        let duration = row.int64("duration_ms")
+        if startTime != nil || duration != nil {
+            timing = RemoteTiming(startTime: startTime, durationMS: duration)
+        }
+
+        let view = try SubmissionView(
+            id: id, state: state, owner: Owner(uid: uid, user: required(row.string("owner_user"), "owner_user")),
+            projectID: required(row.string("project_id"), "project_id"),
+            jobID: required(row.int64("job_id"), "job_id"), request: request,
+            createdAt: date(required(row.int64("created_at"), "created_at")),
+            updatedAt: date(required(row.int64("updated_at"), "updated_at")),
+            nextAttemptAt: row.int64("next_attempt_at").map(date),
+            versionID: row.int64("version_id"), versionName: row.string("version_name"),
+            remoteStatus: remoteStatus, reason: row.string("reason"))
+        return try StoredSubmission(
+            view: view, attemptCount: Int(required(row.int64("attempt_count"), "attempt_count")),
+            budgetStartedAt: date(required(row.int64("budget_started_at"), "budget_started_at")),
+            versionCreatedAt: row.int64("version_created_at").map(date), lastError: lastError,
+            remoteSnapshot: snapshot, timing: timing)
+    }
+
+    static func decodeState(_ name: String, submission: String) throws(StoreError) -> SubmissionState {
+        guard let state = SubmissionState(rawValue: name) else {
+            throw corrupt("submission \(submission) is in an unknown state \"\(name)\"")
+        }
+        return state
+    }
+
+    static func corrupt(_ reason: String) -> StoreError {
+        StoreError(kind: .corruptRow, reason: reason)
+    }
+
+    private static func date(_ milliseconds: Int64) -> Date {
+        EpochMilliseconds.date(milliseconds)
+    }
+}

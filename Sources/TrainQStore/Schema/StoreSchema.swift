@@ -1,0 +1,82 @@
+/// The store's schema history. Released steps are never edited; a change is a new step.
+///
+/// Times are integer milliseconds since 1970. `request` holds the canonical JSON bytes of the
+/// accepted request; `fingerprint` is SHA-256 over what makes two requests "the same" for
+/// idempotency (project, job and request).
+enum StoreSchema {
+    static let migrator = SQLiteMigrator(migrations: [version1, version2])
+
+    static let version1 = SQLiteMigration(
+        version: 1, name: "submissions, attempts and events",
+        sql: """
+            CREATE TABLE submissions (
+                id TEXT PRIMARY KEY NOT NULL,
+                state TEXT NOT NULL,
+                owner_uid INTEGER NOT NULL,
+                owner_user TEXT NOT NULL,
+                project_id TEXT NOT NULL,
+                job_id INTEGER NOT NULL,
+                request BLOB NOT NULL,
+                idempotency_key TEXT,
+                fingerprint BLOB NOT NULL,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                next_attempt_at INTEGER,
+                attempt_count INTEGER NOT NULL DEFAULT 0,
+                budget_started_at INTEGER NOT NULL,
+                version_id INTEGER,
+                version_name TEXT,
+                remote_code INTEGER,
+                remote_name TEXT,
+                remote_at INTEGER,
+                reason TEXT,
+                last_error_http_status INTEGER,
+                last_error_code TEXT,
+                last_error_message TEXT
+            );
+            CREATE UNIQUE INDEX submissions_by_owner_key ON submissions(owner_uid, idempotency_key)
+                WHERE idempotency_key IS NOT NULL;
+            CREATE INDEX submissions_by_due ON submissions(state, next_attempt_at);
+            CREATE INDEX submissions_by_created ON submissions(created_at, id);
+            CREATE INDEX submissions_by_job ON submissions(job_id, created_at, id);
+            CREATE INDEX submissions_by_owner ON submissions(owner_uid, created_at, id);
+
+            CREATE TABLE attempts (
+                submission_id TEXT NOT NULL REFERENCES submissions(id),
+                number INTEGER NOT NULL,
+                started_at INTEGER NOT NULL,
+                finished_at INTEGER,
+                outcome TEXT,
+                http_status INTEGER,
+                error_code TEXT,
+                message TEXT,
+                request_id TEXT,
+                delay_ms INTEGER,
+                PRIMARY KEY (submission_id, number)
+            ) WITHOUT ROWID;
+
+            CREATE TABLE events (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                at INTEGER NOT NULL,
+                submission_id TEXT NOT NULL REFERENCES submissions(id),
+                job_id INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                remote_code INTEGER,
+                remote_name TEXT,
+                reason TEXT
+            );
+            CREATE INDEX events_by_submission ON events(submission_id, seq);
+            """)
+
+    /// What tracking learns about the created version, and the indexes for the state and job filters.
+    static let version2 = SQLiteMigration(
+        version: 2, name: "remote version details",
+        sql: """
+            ALTER TABLE submissions ADD COLUMN version_created_at INTEGER;
+            ALTER TABLE submissions ADD COLUMN remote_snapshot BLOB;
+            ALTER TABLE submissions ADD COLUMN start_time INTEGER;
+            ALTER TABLE submissions ADD COLUMN duration_ms INTEGER;
+            CREATE INDEX submissions_by_state ON submissions(state, created_at, id);
+            CREATE INDEX events_by_job ON events(job_id, seq);
+            """)
+}

@@ -1,0 +1,106 @@
+import Foundation
+import JSONTree
+import TrainQAPI
+
+/// An insert waiting for the next group commit.
+struct PendingInsert {
+    let submission: NewSubmission
+    let continuation: CheckedContinuation<InsertOutcome, any Error>
+}
+
+extension SubmissionStore {
+    /// Stores a new submission in `queued` with its first event, durably: when this returns
+    /// `.created`, the row is on disk and the caller may answer 202.
+    ///
+    /// Inserts that arrive while another commit runs are committed together in one transaction (one
+    /// fsync) and each caller resumes only after that commit. If the commit fails, every caller of the
+    /// batch gets the error and nothing of the batch is stored; earlier batches are untouched.
+    ///
+    /// The same owner with the same idempotency key and the same project, job and request gets
+    /// `.replayed`; with a different one, `.idempotencyConflict`. Different owners never collide.
+    public func insert(_ new: NewSubmission) async throws -> InsertOutcome {
+        _ = try openConnection()
+        return try await withCheckedThrowingContinuation { continuation in
+            pendingInserts.append(PendingInsert(submission: new, continuation: continuation))
+            scheduleInsertFlush()
+        }
+    }
+
+    /// The flush is a job queued behind the inserts already waiting on this actor, so a burst of
+    /// callers lands in one batch without any timer.
+    private func scheduleInsertFlush() {
+        guard !insertFlushScheduled else { return }
+        insertFlushScheduled = true
+        Task {
+            self.flushPendingInserts()
+        }
+    }
+
+    /// Commits up to `maximumInsertBatch` waiting inserts in one transaction and resumes their callers.
+    func flushPendingInserts() {
+        insertFlushScheduled = false
+        guard !pendingInserts.isEmpty else { return }
+        let batch = Array(pendingInserts.prefix(Self.maximumInsertBatch))
+        pendingInserts.removeFirst(batch.count)
+        if !pendingInserts.isEmpty {
+            scheduleInsertFlush()
+        }
+
+        let outcomes: [Result<InsertOutcome, StoreError>]
+        let tables: StoreTables
+        do {
+            let connection = try openConnection()
+            tables = StoreTables(connection: connection)
+            outcomes = try connection.transaction {
+                try batch.map { pending in try insertOne(pending.submission, tables: tables) }
+            }
+        } catch {
+            let storeError = failure(error, during: "insert")
+            for pending in batch {
+                pending.continuation.resume(throwing: storeError)
+            }
+            return
+        }
+        insertBatchesCommitted += 1
+        didCommit(tables)
+        for (pending, outcome) in zip(batch, outcomes) {
+            pending.continuation.resume(with: outcome)
+        }
+    }
+
+    /// One insert of a batch, in a savepoint: a failure of this one request (say, a constraint) fails
+    /// only its caller. A failure of the storage fails the whole batch.
+    private func insertOne(_ new: NewSubmission, tables: StoreTables) throws -> Result<InsertOutcome, StoreError> {
+        do {
+            return .success(
+                try tables.connection.savepoint("insert_submission") {
+                    try insertOrReplay(new, tables: tables)
+                })
+        } catch let error as SQLiteError where error.isStorageFailure {
+            throw error
+        } catch {
+            return .failure(StoreError.wrapping(error))
+        }
+    }
+
+    private func insertOrReplay(_ new: NewSubmission, tables: StoreTables) throws -> InsertOutcome {
+        let fingerprint = RequestFingerprint.of(projectID: new.projectID, jobID: new.jobID, request: new.request)
+        if let key = new.idempotencyKey,
+            let existing = try tables.submission(ownerUID: new.owner.uid, idempotencyKey: key)
+        {
+            guard existing.fingerprint == fingerprint else {
+                return .idempotencyConflict(existingID: existing.id)
+            }
+            guard let stored = try tables.submission(id: existing.id, includeHistory: true) else {
+                throw StoreError(kind: .corruptRow, reason: "submission \(existing.id) vanished during a replay")
+            }
+            return .replayed(stored.view)
+        }
+        let id = idGenerator.next(at: new.at)
+        try tables.insertSubmission(new, id: id, requestBytes: new.request.canonicalData(), fingerprint: fingerprint)
+        guard let stored = try tables.submission(id: id, includeHistory: true) else {
+            throw StoreError(kind: .corruptRow, reason: "submission \(id) not found right after its insert")
+        }
+        return .created(stored.view)
+    }
+}

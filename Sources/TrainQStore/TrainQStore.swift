@@ -1,1 +1,0 @@
-// The TrainQStore module. See DESIGN §1.

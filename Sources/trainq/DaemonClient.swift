@@ -1,0 +1,109 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import TrainQAPI
+
+/// Talks to `trainqd` over its Unix socket. Every failure becomes a `CLIError` with a message a person
+/// can act on and the exit code scripts rely on.
+struct DaemonClient {
+    let socketPath: String
+    private let http: HTTPClient
+
+    init(socketPath: String) {
+        self.socketPath = socketPath
+        var configuration = HTTPClient.Configuration()
+        // Fail at once when the daemon is not running instead of retrying for the connect timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(5)
+        self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    func shutdown() async {
+        try? await http.shutdown()
+    }
+
+    struct Reply {
+        var status: HTTPResponseStatus
+        var body: Data
+    }
+
+    func send(
+        _ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [(String, String)] = [],
+        timeout: TimeAmount = .seconds(30)
+    ) async throws -> Reply {
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request(method, path, body: body, headers: headers), timeout: timeout)
+        } catch {
+            throw connectionError(error)
+        }
+        let buffer = try await response.body.collect(upTo: 64 << 20)
+        return Reply(status: response.status, body: Data(buffer: buffer))
+    }
+
+    /// Sends a request whose answer is a stream of newline-delimited JSON and hands over each line.
+    func stream(_ path: String, line handle: (Data) throws -> Bool) async throws {
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request(.GET, path), timeout: .hours(24 * 365))
+        } catch {
+            throw connectionError(error)
+        }
+        guard response.status == .ok else {
+            let body = try await response.body.collect(upTo: 1 << 20)
+            throw CLIError.from(status: response.status, body: Data(buffer: body))
+        }
+        var pending = Data()
+        for try await chunk in response.body {
+            pending.append(contentsOf: chunk.readableBytesView)
+            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = pending[pending.startIndex..<newline]
+                pending = Data(pending[pending.index(after: newline)...])
+                if !line.isEmpty, try !handle(Data(line)) { return }
+            }
+        }
+    }
+
+    /// Decodes a successful answer, or turns the error envelope into a `CLIError`.
+    func decode<Value: Decodable>(_ type: Value.Type, from reply: Reply, accepting statuses: Set<UInt> = [200]) throws -> Value {
+        guard statuses.contains(reply.status.code) else {
+            throw CLIError.from(status: reply.status, body: reply.body)
+        }
+        do {
+            return try APICoding.decoder().decode(type, from: reply.body)
+        } catch {
+            throw CLIError(.failure, "the daemon sent an answer this trainq cannot read: \(error)")
+        }
+    }
+
+    private func request(_ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [(String, String)] = []) throws
+        -> HTTPClientRequest
+    {
+        guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
+            throw CLIError(.usage, "'\(socketPath)' is not a usable socket path")
+        }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        return request
+    }
+
+    private func connectionError(_ error: any Error) -> CLIError {
+        let text = "\(error)"
+        if text.contains("No such file") || text.contains("ENOENT") || text.contains("Connection refused")
+            || text.contains("ECONNREFUSED") || text.contains("connect")
+        {
+            return CLIError(.daemonUnavailable, "cannot reach trainqd at \(socketPath): is it running? (\(text))")
+        }
+        if text.contains("Permission denied") || text.contains("EACCES") {
+            return CLIError(.forbidden, "no permission to use \(socketPath): are you in the trainq group? (\(text))")
+        }
+        return CLIError(.daemonUnavailable, "talking to trainqd at \(socketPath) failed: \(text)")
+    }
+}

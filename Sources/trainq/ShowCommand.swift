@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import NIOHTTP1
+import TrainQAPI
+
+struct ShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show one submission: its request, state, attempts and whole history."
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: "The submission id.")
+    var id: String
+
+    func run() async throws {
+        try await withDaemon(options) { client in
+            let submission = try client.decode(SubmissionView.self, from: try await client.send(.GET, "/v1/submissions/\(id)"))
+            if options.json {
+                try printJSON(submission)
+            } else {
+                print(SubmissionStory.render(submission))
+            }
+            return 0
+        }
+    }
+}
+
+/// The text a person reads to understand what happened to a submission, and why.
+enum SubmissionStory {
+    static func render(_ submission: SubmissionView) -> String {
+        var lines: [String] = []
+        lines.append("submission \(submission.id)")
+        lines.append("  state:       \(submission.state.rawValue)\(submission.reason.map { " — \($0)" } ?? "")")
+        lines.append("  owner:       \(submission.owner.user) (uid \(submission.owner.uid))")
+        lines.append("  job:         \(submission.jobID) in project \(submission.projectID)")
+        if let versionID = submission.versionID {
+            lines.append("  version:     \(submission.versionName ?? "?") (id \(versionID))")
+        }
+        if let remote = submission.remoteStatus {
+            lines.append("  remote:      \(remote.name) (\(remote.code))\(remote.at.map { " since \(APICoding.formatTimestamp($0))" } ?? "")")
+        }
+        lines.append("  created:     \(APICoding.formatTimestamp(submission.createdAt))")
+        lines.append("  updated:     \(APICoding.formatTimestamp(submission.updatedAt))")
+        if let next = submission.nextAttemptAt {
+            lines.append("  next try:    \(APICoding.formatTimestamp(next))")
+        }
+        if !submission.attempts.isEmpty {
+            lines.append("attempts:")
+            for attempt in submission.attempts {
+                var text = "  #\(attempt.number) \(APICoding.formatTimestamp(attempt.startedAt))  \(attempt.outcome ?? "in flight")"
+                if let status = attempt.httpStatus { text += "  HTTP \(status)" }
+                if let code = attempt.errorCode { text += "  \(code)" }
+                if let message = attempt.message { text += "  \(message)" }
+                if let delay = attempt.delayMS { text += "  (next try in \(Double(delay) / 1000)s)" }
+                lines.append(text)
+            }
+        }
+        if !submission.history.isEmpty {
+            lines.append("history:")
+            for entry in submission.history {
+                var text = "  \(APICoding.formatTimestamp(entry.at))  \(entry.state.rawValue)"
+                if let remote = entry.remoteStatus { text += "  \(remote.name) (\(remote.code))" }
+                if let reason = entry.reason { text += "  — \(reason)" }
+                lines.append(text)
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+import NIOHTTP1
+import TrainQAPI
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the daemon's health and queue.")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await withDaemon(options) { client in
+            let health = try client.decode(HealthView.self, from: try await client.send(.GET, "/v1/health"), accepting: [200, 503])
+            if options.json {
+                try printJSON(health)
+                return health.status == "ok" ? 0 : 1
+            }
+            print("trainqd \(health.version): \(health.status)\(health.simulated ? " (SIMULATED ModelArts)" : "")")
+            print("  database:   \(health.database)")
+            print("  started:    \(APICoding.formatTimestamp(health.startedAt))")
+            print("  last ModelArts success: \(health.lastModelArtsSuccessAt.map(APICoding.formatTimestamp) ?? "none yet")")
+            let rows = SubmissionState.allCases.map { [$0.rawValue, String(health.states[$0.rawValue] ?? 0)] }
+            print(Table.render([["STATE", "COUNT"]] + rows))
+            return health.status == "ok" ? 0 : 1
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import NIOCore
+import Foundation
+import NIOHTTP1
+import TrainQAPI
+
+/// Follows one submission through the daemon's event long-poll until it ends, printing each change.
+struct Watcher {
+    let client: DaemonClient
+    let json: Bool
+
+    /// The exit code for how a submission ended (documented in `trainq --help`).
+    static func exitCode(for state: SubmissionState) -> Int32? {
+        switch state {
+        case .succeeded: 0
+        case .failed: 10
+        case .stopped: 11
+        case .rejected: 12
+        case .exhausted: 13
+        case .canceled: 14
+        case .needsAttention: 15
+        case .queued, .retrying, .submitting, .reconciling, .tracking: nil
+        }
+    }
+
+    func follow(_ id: String) async throws -> Int32 {
+        let reply = try await client.send(.GET, "/v1/submissions/\(id)")
+        let submission = try client.decode(SubmissionView.self, from: reply)
+        if !json {
+            print("\(submission.id): \(describe(state: submission.state, remote: submission.remoteStatus))")
+        }
+        if let code = Self.exitCode(for: submission.state) {
+            if json { try printJSON(submission) }
+            return code
+        }
+        var after = submission.history.map(\.seq).max() ?? 0
+        while true {
+            let path = "/v1/events?submission=\(id)&after=\(after)&timeout=30s"
+            let page = try client.decode(EventsPage.self, from: try await client.send(.GET, path, timeout: .seconds(60)))
+            for event in page.events {
+                after = max(after, event.seq)
+                if json {
+                    try printJSON(event)
+                } else {
+                    print("\(APICoding.formatTimestamp(event.at))  \(describe(state: event.state, remote: event.remoteStatus))\(event.reason.map { "  — \($0)" } ?? "")")
+                }
+                if let code = Self.exitCode(for: event.state) { return code }
+            }
+            after = max(after, page.events.isEmpty ? after : page.lastSeq)
+        }
+    }
+
+    private func describe(state: SubmissionState, remote: RemoteStatus?) -> String {
+        guard let remote else { return state.rawValue }
+        return "\(state.rawValue)  \(remote.name) (\(remote.code))"
+    }
+}

@@ -1,1 +1,0 @@
-print("trainq: not built yet")

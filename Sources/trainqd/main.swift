@@ -1,1 +1,0 @@
-print("trainqd: not built yet")

@@ -1,4 +1,0 @@
-import Testing
-@testable import TrainQAPI
-
-@Test func EndToEndTestsBuilds() {}

@@ -1,4 +1,0 @@
-import Testing
-@testable import TrainQEngine
-
-@Test func TrainQEngineTestsBuilds() {}

@@ -1,4 +1,0 @@
-import Testing
-@testable import TrainQServer
-
-@Test func TrainQServerTestsBuilds() {}

@@ -1,4 +1,0 @@
-import Testing
-@testable import TrainQStore
-
-@Test func TrainQStoreTestsBuilds() {}
