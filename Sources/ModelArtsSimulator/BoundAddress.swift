@@ -3,13 +3,16 @@ actor BoundAddress {
     private enum State {
         case waiting([CheckedContinuation<Int, any Error>])
         case bound(Int)
-        case stopped
+        case stopped(reason: String?)
     }
 
     private var state = State.waiting([])
 
     struct NotRunning: Error, CustomStringConvertible {
-        var description: String { "the simulator stopped before it was listening" }
+        var reason: String?
+        var description: String {
+            "the simulator stopped before it was listening" + (reason.map { ": " + $0 } ?? "")
+        }
     }
 
     func bind(_ port: Int) {
@@ -18,26 +21,29 @@ actor BoundAddress {
         waiters.forEach { $0.resume(returning: port) }
     }
 
-    func stop() {
+    /// - Parameter error: why the server stopped, reported to whoever still waits for the port.
+    func stop(because error: (any Error)? = nil) {
+        let reason = error.map { "\($0)" }
         if case .waiting(let waiters) = state {
-            waiters.forEach { $0.resume(throwing: NotRunning()) }
+            waiters.forEach { $0.resume(throwing: NotRunning(reason: reason)) }
         }
-        state = .stopped
+        state = .stopped(reason: reason)
     }
 
     func port() async throws -> Int {
         switch state {
         case .bound(let port): return port
-        case .stopped: throw NotRunning()
+        case .stopped(let reason): throw NotRunning(reason: reason)
         case .waiting:
             return try await withCheckedThrowingContinuation { continuation in
-                if case .waiting(var waiters) = state {
+                switch state {
+                case .waiting(var waiters):
                     waiters.append(continuation)
                     state = .waiting(waiters)
-                } else if case .bound(let port) = state {
+                case .bound(let port):
                     continuation.resume(returning: port)
-                } else {
-                    continuation.resume(throwing: NotRunning())
+                case .stopped(let reason):
+                    continuation.resume(throwing: NotRunning(reason: reason))
                 }
             }
         }

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -45,9 +46,18 @@ public struct ModelArtsSimulator: Service {
     public func run() async throws {
         let address = self.address
         let onServerRunning = self.onServerRunning
-        let application = Application(
+        let tlsConfiguration: TLSConfiguration?
+        do {
+            tlsConfiguration = try configuration.tls?.serverConfiguration()
+        } catch {
+            await address.stop(because: error)
+            throw error
+        }
+        // Idle connections are closed after two minutes, like a gateway would.
+        let application = try Application(
             router: SimulatorRouter.make(cloud: cloud, configuration: configuration),
-            server: .http1(configuration: .init(idleTimeout: .seconds(120))),
+            server: tlsConfiguration.map { try .tls(.http1(configuration: .init(idleTimeout: .seconds(120))), tlsConfiguration: $0) }
+                ?? .http1(configuration: .init(idleTimeout: .seconds(120))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
@@ -59,7 +69,7 @@ public struct ModelArtsSimulator: Service {
         do {
             try await application.run()
         } catch {
-            await address.stop()
+            await address.stop(because: error)
             throw error
         }
         await address.stop()

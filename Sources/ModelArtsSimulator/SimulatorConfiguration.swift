@@ -25,6 +25,8 @@ public struct SimulatorConfiguration: Sendable {
     public var scenario: Scenario
     /// Maximum age difference between `X-Sdk-Date` and the server clock (the gateway allows 15 minutes).
     public var signatureClockSkew: Duration
+    /// Serve HTTPS instead of plain HTTP.
+    public var tls: SimulatorTLS?
 
     public init(
         host: String = "127.0.0.1",
@@ -36,7 +38,8 @@ public struct SimulatorConfiguration: Sendable {
         strict: Bool = false,
         rateLimit: Int? = nil,
         scenario: Scenario = .init(),
-        signatureClockSkew: Duration = .seconds(15 * 60)
+        signatureClockSkew: Duration = .seconds(15 * 60),
+        tls: SimulatorTLS? = nil
     ) {
         self.host = host
         self.port = port
@@ -48,6 +51,7 @@ public struct SimulatorConfiguration: Sendable {
         self.rateLimit = rateLimit
         self.scenario = scenario
         self.signatureClockSkew = signatureClockSkew
+        self.tls = tls
     }
 
     /// Auth is enforced as soon as any credential is configured, like a real gateway would always do.

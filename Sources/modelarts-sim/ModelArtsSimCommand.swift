@@ -50,12 +50,19 @@ struct ModelArtsSimCommand: AsyncParsableCommand {
     @Option(help: "JSON file with faults, jobs and outcomes to start with.")
     var scenario: String?
 
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain: serve HTTPS (with --tls-key).")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-cert.")
+    var tlsKey: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
     func validate() throws {
         _ = try ListenAddress(listen)
         if (ak == nil) != (sk == nil) { throw ValidationError("--ak and --sk go together.") }
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together.") }
         let iamGiven = [iamDomain, iamUser, iamPassword].filter { $0 != nil }.count
         if iamGiven != 0 && iamGiven != 3 { throw ValidationError("--iam-domain, --iam-user and --iam-password go together.") }
         guard timeScale > 0, timeScale.isFinite else { throw ValidationError("--time-scale must be a positive number.") }
@@ -79,6 +86,9 @@ struct ModelArtsSimCommand: AsyncParsableCommand {
         if let ak, let sk { configuration.accessKeys[ak] = sk }
         if let iamDomain, let iamUser, let iamPassword {
             configuration.iamUser = IAMUser(domain: iamDomain, name: iamUser, password: iamPassword)
+        }
+        if let tlsCert, let tlsKey {
+            configuration.tls = SimulatorTLS(certificateChainPath: tlsCert, privateKeyPath: tlsKey)
         }
         if let scenario {
             do {

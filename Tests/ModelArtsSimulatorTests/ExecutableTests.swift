@@ -112,6 +112,7 @@ import Testing
         (["--listen", "127.0.0.1:70000"], "--listen"),
         (["--ak", "only-the-access-key"], "--ak"),
         (["--time-scale", "0"], "--time-scale"),
+        (["--tls-cert", "/nonexistent/cert.pem"], "--tls-key"),
         (["--scenario", "/nonexistent/scenario.json"], "cannot read"),
     ])
     func refusesBadFlagsWithAMessage(arguments: [String], mention: String) async throws {
