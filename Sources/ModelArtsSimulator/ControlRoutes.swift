@@ -72,20 +72,3 @@ struct ControlRoutes: Sendable {
         }
     }
 }
-
-extension FaultRule {
-    /// The rule as the control API shows it (same field names it accepts).
-    var json: JSONValue {
-        var members: [String: JSONValue] = [
-            "on": .string(target.rawValue), "kind": .string(kind.rawValue), "probability": .number(probability),
-        ]
-        if let status { members["status"] = .integer(Int64(status)) }
-        if let errorCode { members["error_code"] = .string(errorCode) }
-        if let message { members["message"] = .string(message) }
-        if let body { members["body"] = .string(body) }
-        if let retryAfter { members["retry_after"] = .integer(Int64(retryAfter)) }
-        if let delayMilliseconds { members["delay_ms"] = .integer(Int64(delayMilliseconds)) }
-        if let count { members["count"] = .integer(Int64(count)) }
-        return .object(members)
-    }
-}

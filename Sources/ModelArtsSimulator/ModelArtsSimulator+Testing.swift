@@ -13,9 +13,19 @@ extension ModelArtsSimulator {
         logger: Logger = Logger(label: "modelarts-sim"),
         _ body: (ModelArtsSimulator, Int) async throws -> Result
     ) async throws -> Result {
+        try await withRunning(configuration, logger: logger, clock: SimulatedCloud.wallClock, body)
+    }
+
+    /// The same, on a clock the caller controls (epoch milliseconds).
+    static func withRunning<Result: Sendable>(
+        _ configuration: SimulatorConfiguration,
+        logger: Logger = Logger(label: "modelarts-sim"),
+        clock: @escaping @Sendable () -> Int64,
+        _ body: (ModelArtsSimulator, Int) async throws -> Result
+    ) async throws -> Result {
         var configuration = configuration
         configuration.port = 0
-        let simulator = ModelArtsSimulator(configuration: configuration, logger: logger)
+        let simulator = ModelArtsSimulator(configuration: configuration, logger: logger, clock: clock)
         let group = ServiceGroup(configuration: .init(services: [simulator], gracefulShutdownSignals: [], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

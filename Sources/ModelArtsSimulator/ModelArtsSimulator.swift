@@ -37,9 +37,19 @@ public struct ModelArtsSimulator: Service {
         logger: Logger = Logger(label: "modelarts-sim"),
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
+        self.init(configuration: configuration, logger: logger, clock: SimulatedCloud.wallClock, onServerRunning: onServerRunning)
+    }
+
+    /// - Parameter clock: epoch milliseconds; tests pass a clock they control.
+    init(
+        configuration: SimulatorConfiguration,
+        logger: Logger,
+        clock: @escaping @Sendable () -> Int64,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
         self.configuration = configuration
         self.logger = logger
-        self.cloud = SimulatedCloud(configuration: configuration)
+        self.cloud = SimulatedCloud(configuration: configuration, clock: clock)
         self.onServerRunning = onServerRunning
     }
 

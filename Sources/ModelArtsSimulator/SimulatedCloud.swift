@@ -59,8 +59,6 @@ actor SimulatedCloud {
         Int64((Date().timeIntervalSince1970 * 1_000).rounded(.down))
     }
 
-    var now: Int64 { clock() }
-
     // MARK: Jobs and versions
 
     /// Creates a version, or says precisely why not.

@@ -77,3 +77,12 @@ extension IAMUser: CustomStringConvertible {
     /// Never prints the password.
     public var description: String { "IAMUser(\(domain)/\(name))" }
 }
+
+extension SimulatorConfiguration: CustomStringConvertible {
+    /// Names the access keys and the IAM user, never a secret key or password.
+    public var description: String {
+        let keys = accessKeys.keys.sorted().joined(separator: ",")
+        return "SimulatorConfiguration(\(host):\(port), accessKeys: [\(keys)], iamUser: \(iamUser.map(\.description) ?? "none"), "
+            + "timeScale: \(timeScale), strict: \(strict), rateLimit: \(rateLimit.map(String.init) ?? "none"), tls: \(tls != nil))"
+    }
+}

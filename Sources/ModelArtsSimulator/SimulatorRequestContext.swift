@@ -18,17 +18,3 @@ struct SimulatorRequestContext: RequestContext {
     /// Matches the gateway's 12 MB body limit (reference §4.6).
     var maxUploadSize: Int { 12 * 1024 * 1024 }
 }
-
-enum RequestIdentifier {
-    static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        return hex(high) + hex(low)
-    }
-
-    private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
-    }
-}

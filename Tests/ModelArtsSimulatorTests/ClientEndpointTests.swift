@@ -8,7 +8,7 @@ import Testing
 /// tokens.
 @Suite struct ClientEndpointTests {
     @Test func everyEndpointWorksWithSignedCalls() async throws {
-        try await ClientTestSupport.withSignedClient(.init(timeScale: 60)) { client, http in
+        try await ClientTestSupport.withSignedClient { client, http in
             let created = try await client.createVersion(jobID: 10, request: ClientTestSupport.sampleRequest())
             #expect(created.versionID == 21)
             #expect(created.versionName == "V0002")

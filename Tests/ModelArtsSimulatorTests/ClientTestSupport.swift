@@ -1,8 +1,8 @@
 import Foundation
 import JSONTree
 import ModelArts
-import ModelArtsSimulator
 import Testing
+@testable import ModelArtsSimulator
 
 /// Runs our `ModelArtsClient` against a simulator on loopback.
 enum ClientTestSupport {
@@ -24,12 +24,13 @@ enum ClientTestSupport {
     /// A simulator that wants AK/SK, and a client that signs with them.
     static func withSignedClient<Result: Sendable>(
         _ configuration: SimulatorConfiguration = .init(),
-        requestTimeout: Duration = .seconds(5),
+        requestTimeout: Duration = .seconds(10),
+        clock: ClockBox? = nil,
         _ body: (ModelArtsClient, TestHTTP) async throws -> Result
     ) async throws -> Result {
         var configuration = configuration
         configuration.accessKeys = [accessKey: secretKey]
-        return try await ModelArtsSimulator.withRunning(configuration) { _, port in
+        return try await ModelArtsSimulator.withRunning(configuration, clock: clock?.read ?? SimulatedCloud.wallClock) { _, port in
             let client = try ModelArtsClient(configuration: clientConfiguration(
                 port: port, authentication: .accessKey(AKSKSigner(accessKey: accessKey, secretKey: secretKey)),
                 requestTimeout: requestTimeout))

@@ -88,7 +88,7 @@ import Testing
             }
             // The slow backend commits the version after the client stopped waiting.
             var count = 0
-            for _ in 0..<200 where count == 0 {
+            for _ in 0..<1_000 where count == 0 {
                 count = try await Self.versionCount(http)
                 if count == 0 { try await Task.sleep(for: .milliseconds(10)) }
             }

@@ -29,14 +29,3 @@ import Testing
         #expect(ledger.versions.allSatisfy { $0.status == 10 })
     }
 }
-
-/// A settable clock for the simulated service.
-final class ClockBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Int64
-
-    init(_ value: Int64) { self.value = value }
-
-    func read() -> Int64 { lock.withLock { value } }
-    func set(_ newValue: Int64) { lock.withLock { value = newValue } }
-}

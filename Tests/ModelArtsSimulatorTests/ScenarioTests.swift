@@ -52,3 +52,17 @@ import Testing
         }
     }
 }
+
+@Suite struct ConfigurationTests {
+    @Test func theDescriptionNamesKeysButNoSecrets() {
+        let configuration = SimulatorConfiguration(
+            accessKeys: ["AK-VISIBLE": "sk-hidden"], iamUser: IAMUser(domain: "acme", name: "trainer", password: "pw-hidden"))
+        let text = "\(configuration)"
+        #expect(text.contains("AK-VISIBLE"))
+        #expect(text.contains("trainer"))
+        #expect(!text.contains("sk-hidden"))
+        #expect(!text.contains("pw-hidden"))
+        #expect(configuration.requiresAuthentication)
+        #expect(!SimulatorConfiguration().requiresAuthentication)
+    }
+}

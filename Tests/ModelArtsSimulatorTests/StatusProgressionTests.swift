@@ -1,7 +1,7 @@
 import JSONTree
-import ModelArtsSimulator
 import NIOHTTP1
 import Testing
+@testable import ModelArtsSimulator
 
 @Suite struct StatusProgressionTests {
     /// Polls a version until it ends (bounded), returning the distinct statuses seen in order.
@@ -76,21 +76,28 @@ import Testing
     }
 
     @Test func stopWhileRunningGoesToKillingThenKilled() async throws {
-        try await ModelArtsSimulator.withRunning(.init(timeScale: 20)) { _, port in
+        let clock = ClockBox()
+        try await ModelArtsSimulator.withRunning(.init(timeScale: 1), clock: clock.read) { _, port in
             let http = TestHTTP(port: port)
+            let created = clock.read()
             _ = try await http.create()
-            // At time scale 20 a version runs from 1.5 s to 6 s after its creation.
-            var status: Int64 = 0
-            for _ in 0..<400 where status != 8 {
-                status = try await http.show(version: 21).json?["status"]?.int64Value ?? 0
-                if status != 8 { try await Task.sleep(for: .milliseconds(10)) }
-            }
-            #expect(status == 8)
+            clock.set(created + 60_000)
+            let running = try await http.show(version: 21)
+            #expect(running.json?["status"] == .integer(8))
+            #expect(running.json?["start_time"] == .integer(created + 30_000))
+            #expect(running.json?["duration"] == .integer(30_000))
+
             #expect(try await http.send(.POST, TestHTTP.versionsPath() + "/21/stop").status == 200)
             #expect(try await http.show(version: 21).json?["status"] == .integer(9))
-            let (statuses, last) = try await Self.follow(http, version: 21)
-            #expect(statuses == [9, 12])
-            #expect(last?["start_time"]?.int64Value != nil)
+            clock.advance(milliseconds: 4_999)
+            #expect(try await http.show(version: 21).json?["status"] == .integer(9))
+            clock.advance(milliseconds: 1)
+            let killed = try await http.show(version: 21)
+            #expect(killed.json?["status"] == .integer(12))
+            #expect(killed.json?["duration"] == .integer(35_000))
+            clock.advance(milliseconds: 60_000)
+            #expect(try await http.show(version: 21).json?["duration"] == .integer(35_000))
+
             // Stopping again is harmless; stopping a version that completed is refused.
             #expect(try await http.send(.POST, TestHTTP.versionsPath() + "/21/stop").status == 200)
             let refused = try await http.send(.POST, TestHTTP.versionsPath() + "/20/stop")

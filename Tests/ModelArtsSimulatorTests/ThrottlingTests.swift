@@ -1,42 +1,55 @@
 import JSONTree
-import ModelArtsSimulator
 import NIOHTTP1
 import Testing
+@testable import ModelArtsSimulator
 
 @Suite struct ThrottlingTests {
     @Test func callsBeyondTheLimitAreThrottledWithTheGatewayMessage() async throws {
-        try await ModelArtsSimulator.withRunning(.init(rateLimit: 3)) { _, port in
+        let clock = ClockBox()
+        try await ModelArtsSimulator.withRunning(.init(rateLimit: 3), clock: clock.read) { _, port in
             let http = TestHTTP(port: port)
             var statuses: [Int] = []
             var throttled: TestHTTP.Reply?
-            for _ in 0..<8 {
+            for _ in 0..<5 {
                 let reply = try await http.show(version: 20)
                 statuses.append(reply.status)
                 if reply.status == 429 { throttled = reply }
             }
-            // Eight calls in well under a second against a budget of three per second.
-            #expect(statuses.filter { $0 == 200 }.count >= 3)
-            #expect(statuses.filter { $0 == 200 }.count < 8)
+            #expect(statuses == [200, 200, 200, 429, 429])
             let reply = try #require(throttled)
             #expect(reply.errorCode == "APIGW.0308")
             #expect(reply.json?["error_msg"] == .string("The throttling threshold has been reached: policy user over ratelimit,limit:3,time:1 second"))
+            #expect(reply.json?["request_id"]?.stringValue == reply.requestId)
+            #expect(reply.headers.first(name: "Retry-After") == nil)
+
+            // A third of a second refills one call; a whole second refills the bucket.
+            clock.advance(milliseconds: 334)
+            #expect(try await http.show(version: 20).status == 200)
+            #expect(try await http.show(version: 20).status == 429)
+            clock.advance(milliseconds: 1_000)
+            for _ in 0..<3 { #expect(try await http.show(version: 20).status == 200) }
+
             let ledger = try await http.ledger()
-            #expect(ledger["requests"]?["throttled"]?.int64Value == Int64(statuses.filter { $0 == 429 }.count))
+            #expect(ledger["requests"]?["throttled"] == .integer(3))
+            #expect(ledger["requests"]?["show"] == .integer(10))
         }
     }
 
     @Test func throttlingCountsPerCallerAfterAuthentication() async throws {
-        try await ModelArtsSimulator.withRunning(.init(iamUser: TokenTests.user, rateLimit: 1)) { _, port in
+        let clock = ClockBox()
+        let configuration = SimulatorConfiguration(
+            accessKeys: ["AK-OTHER": "sk"], iamUser: TokenTests.user, rateLimit: 1)
+        try await ModelArtsSimulator.withRunning(configuration, clock: clock.read) { _, port in
             let http = TestHTTP(port: port)
             let token = try #require(try await TokenTests.login(http).headers.first(name: "X-Subject-Token"))
-            // Unauthenticated calls are refused before throttling and do not use the user's budget.
+            // Refused before throttling: does not use the user's budget.
             #expect(try await http.show(version: 20).status == 401)
-            #expect(try await http.send(.GET, TestHTTP.versionsPath() + "/20", headers: [("X-Auth-Token", token)]).status == 200)
-            var sawThrottle = false
-            for _ in 0..<5 where !sawThrottle {
-                sawThrottle = try await http.send(.GET, TestHTTP.versionsPath() + "/20", headers: [("X-Auth-Token", token)]).status == 429
-            }
-            #expect(sawThrottle)
+            let path = TestHTTP.versionsPath() + "/20"
+            #expect(try await http.send(.GET, path, headers: [("X-Auth-Token", token)]).status == 200)
+            #expect(try await http.send(.GET, path, headers: [("X-Auth-Token", token)]).status == 429)
+            let ledger = try await http.ledger()
+            #expect(ledger["requests"]?["rejected_auth"] == .integer(1))
+            #expect(ledger["requests"]?["throttled"] == .integer(1))
         }
     }
 }

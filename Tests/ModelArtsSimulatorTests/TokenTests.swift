@@ -1,8 +1,8 @@
 import Foundation
 import JSONTree
-import ModelArtsSimulator
 import NIOHTTP1
 import Testing
+@testable import ModelArtsSimulator
 
 @Suite struct TokenTests {
     static let user = IAMUser(domain: "acme", name: "trainer", password: "s3cret")
@@ -40,10 +40,13 @@ import Testing
     }
 
     @Test func anExpiredTokenMustBeUpdated() async throws {
-        try await ModelArtsSimulator.withRunning(.init(iamUser: Self.user, tokenLifetime: .seconds(1))) { _, port in
+        let clock = ClockBox()
+        try await ModelArtsSimulator.withRunning(.init(iamUser: Self.user, tokenLifetime: .seconds(60)), clock: clock.read) { _, port in
             let http = TestHTTP(port: port)
             let token = try #require(try await Self.login(http).headers.first(name: "X-Subject-Token"))
-            try await Task.sleep(for: .milliseconds(1_200))
+            clock.advance(milliseconds: 59_999)
+            #expect(try await http.send(.GET, TestHTTP.versionsPath(), headers: [("X-Auth-Token", token)]).status == 200)
+            clock.advance(milliseconds: 1)
             let reply = try await http.send(.GET, TestHTTP.versionsPath(), headers: [("X-Auth-Token", token)])
             #expect(reply.status == 401)
             #expect(reply.errorCode == "APIGW.0307")

@@ -1,0 +1,26 @@
+import Hummingbird
+import JSONTree
+
+extension ServiceError {
+    /// The answer, in the body shape of the layer that produced the error.
+    func response(requestId: String) -> Response {
+        let body: JSONValue =
+            switch shape {
+            case .gateway:
+                .object(["error_code": .string(errorCode), "error_msg": .string(message), "request_id": .string(requestId)])
+            case .backend:
+                .object(["is_success": .bool(false), "error_code": .string(errorCode), "error_message": .string(message)])
+            case .iam:
+                .object(["error": .object([
+                    "code": .integer(Int64(status.code)), "title": .string(title), "message": .string(message),
+                ])])
+            case .control:
+                .object(["error": .string(message)])
+            }
+        var headers: HTTPFields = [:]
+        if let retryAfter {
+            headers[.retryAfter] = String(retryAfter)
+        }
+        return JSONResponse.make(status, body, headers: headers)
+    }
+}
