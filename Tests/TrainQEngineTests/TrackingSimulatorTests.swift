@@ -1,5 +1,6 @@
 import Foundation
 import JSONTree
+import Logging
 import ModelArts
 import ModelArtsSimulator
 import Testing

@@ -14,14 +14,14 @@ struct TrackedVersion: Sendable, Hashable {
     /// An undocumented status is logged once per version, not at every poll.
     var warnedUnknownStatus = false
 
-    /// Nil for a submission without a version id, which cannot be tracked.
-    init?(_ submission: SubmissionView, schedule: TrackingSchedule, now: ContinuousClock.Instant) {
+    /// Nil for a submission that is not `tracking` or has no version id, which cannot be tracked.
+    init?(_ submission: SubmissionView, schedule: TrackingSchedule, firstPollAt: ContinuousClock.Instant) {
         guard submission.state == .tracking, let versionID = submission.versionID else { return nil }
         self.submissionID = submission.id
         self.job = JobKey(projectID: submission.projectID, jobID: submission.jobID)
         self.versionID = versionID
         self.remoteCode = submission.remoteStatus?.code
         self.schedule = schedule
-        self.nextPollAt = now
+        self.nextPollAt = firstPollAt
     }
 }

@@ -112,7 +112,7 @@ public actor VersionTracker: Service {
             for view in page.submissions {
                 if let known = tracked[view.id] {
                     next.insert(known)
-                } else if let version = TrackedVersion(view, schedule: newSchedule(), now: .now) {
+                } else if let version = TrackedVersion(view, schedule: newSchedule(), firstPollAt: .now) {
                     next.insert(version)
                 }
             }
@@ -142,8 +142,8 @@ public actor VersionTracker: Service {
         for (id, state) in lastState.sorted(by: { $0.key < $1.key }) {
             if state != .tracking {
                 tracked.remove(id)
-            } else if !tracked.contains(id), let view = try await store.submission(id: id),
-                let version = TrackedVersion(view, schedule: newSchedule(), now: .now)
+            } else if !tracked.contains(id), let view = try await store.stored(id: id)?.view,
+                let version = TrackedVersion(view, schedule: newSchedule(), firstPollAt: firstPoll(of: view))
             {
                 tracked.insert(version)
             }
@@ -160,8 +160,13 @@ public actor VersionTracker: Service {
         let after = seenSequence
         let started = ContinuousClock.now
         let woken = await cancelWhenGracefulShutdown { await self.sleepUntilNews(after: after, timeout: wait) }
-        // A closed store answers "no news" at once; do not spin on it.
-        if !woken, !Task.isShuttingDownGracefully, ContinuousClock.now - started < wait / 2 {
+        guard !Task.isShuttingDownGracefully else { return }
+        if woken {
+            // Events come in bursts (a thousand submissions accepted, a round of status writes): gather
+            // them, rather than waking for each one.
+            try? await cancelWhenGracefulShutdown { [coalescing = eventCoalescing] in try await Task.sleep(for: coalescing) }
+        } else if ContinuousClock.now - started < wait / 2 {
+            // A closed store answers "no news" at once; do not spin on it.
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: min(wait, .seconds(1))) }
         }
     }
@@ -340,6 +345,16 @@ public actor VersionTracker: Service {
 
     private func newSchedule() -> TrackingSchedule {
         TrackingSchedule(minInterval: configuration.minInterval, maxInterval: configuration.maxInterval)
+    }
+
+    /// A version that just entered tracking: its status came with the create (or the reconciliation
+    /// that found it), so the first poll can wait one interval; without a status, poll at once.
+    private func firstPoll(of view: SubmissionView) -> ContinuousClock.Instant {
+        view.remoteStatus == nil ? .now : .now + configuration.minInterval
+    }
+
+    private var eventCoalescing: Duration {
+        min(.milliseconds(100), configuration.minInterval / 4)
     }
 
     private func reschedule(_ id: String, changed: Bool) {
