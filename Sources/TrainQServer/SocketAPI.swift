@@ -272,7 +272,13 @@ public struct SocketAPI: Sendable {
                     line.append(UInt8(ascii: "\n"))
                     try await writer.write(ByteBuffer(bytes: line))
                 }
-                cursor = max(cursor, page.lastSeq)
+                // A full page may have more behind it: go on from its last event, not from `lastSeq`,
+                // which is the newest event of all and would skip the rest.
+                if page.events.count < 500 {
+                    cursor = max(cursor, page.lastSeq)
+                } else {
+                    cursor = page.events.last?.seq ?? cursor
+                }
                 if page.events.count < 500 {
                     // Wake at least every second to notice a shutdown.
                     _ = await store.waitForEvents(after: cursor, timeout: .seconds(1))

@@ -24,11 +24,41 @@ import TrainQAPI
     }
 
     @Test func oneListBeatsManyShows() {
-        #expect(PollPlan.choose(dueVersions: 100, knownVersionCount: 100, pageSize: 1000) == .list(pages: 1))
-        #expect(PollPlan.choose(dueVersions: 1, knownVersionCount: 100, pageSize: 1000) == .show(count: 1))
+        #expect(PollPlan.choose(dueVersions: 100, trackedVersions: 100, knownVersionCount: 100, pageSize: 1000) == .list(pages: 1))
+        // One version alone: a show gives its exact detail for the same single call.
+        #expect(PollPlan.choose(dueVersions: 1, trackedVersions: 1, knownVersionCount: 100, pageSize: 1000) == .show(count: 1))
+        // One due among several tracked: the list costs the same one call and refreshes the others too.
+        #expect(PollPlan.choose(dueVersions: 1, trackedVersions: 5, knownVersionCount: 100, pageSize: 1000) == .list(pages: 1))
         // A job with 5,000 versions and 3 due: three shows cost fewer calls than five pages.
-        #expect(PollPlan.choose(dueVersions: 3, knownVersionCount: 5000, pageSize: 1000) == .show(count: 3))
-        #expect(PollPlan.choose(dueVersions: 10, knownVersionCount: 5000, pageSize: 1000) == .list(pages: 5))
+        #expect(PollPlan.choose(dueVersions: 3, trackedVersions: 10, knownVersionCount: 5000, pageSize: 1000) == .show(count: 3))
+        #expect(PollPlan.choose(dueVersions: 10, trackedVersions: 10, knownVersionCount: 5000, pageSize: 1000) == .list(pages: 5))
+        // Before the first list the count is unknown: one page is assumed, and that list tells.
+        #expect(PollPlan.choose(dueVersions: 2, trackedVersions: 2, knownVersionCount: nil, pageSize: 1000) == .list(pages: 1))
+        #expect(PollPlan.choose(dueVersions: 0, trackedVersions: 4, knownVersionCount: 10, pageSize: 1000) == .show(count: 0))
+    }
+
+    @Test func aFailedPollWaitsAtLeastWhatTheAnswerAsks() {
+        var schedule = TrackingSchedule(minInterval: .milliseconds(100), maxInterval: .seconds(1))
+        #expect(schedule.failed(floor: .seconds(5), jitter: 0) == .seconds(5))
+        #expect(schedule.failed(floor: nil, jitter: 0) == .milliseconds(225))
+    }
+
+    @Test func onlyTheVersionsOwn404EndsTracking() {
+        let gone = ModelArtsError.http(
+            operation: .showVersion, status: 404, errorCode: "ModelArts.0015", message: "The version does not exist.", requestID: nil)
+        guard case .versionGone(let reason) = PollFailure.decide(gone, versionID: 21) else {
+            Issue.record("a 404 for the version must end tracking")
+            return
+        }
+        #expect(reason.contains("version 21"))
+        let noSuchAPI = ModelArtsError.http(operation: .showVersion, status: 404, errorCode: "APIGW.0101", message: "no API", requestID: nil)
+        #expect(PollFailure.decide(noSuchAPI, versionID: 21) == .retryLater(floor: nil, isPermanent: true))
+        let busy = ModelArtsError.http(operation: .showVersion, status: 503, errorCode: "ModelArts.4700", message: "busy", requestID: nil)
+        #expect(PollFailure.decide(busy, versionID: 21) == .retryLater(floor: nil, isPermanent: false))
+        let listGone = ModelArtsError.http(operation: .listVersions, status: 404, errorCode: "ModelArts.0015", message: "no job", requestID: nil)
+        if case .versionGone = PollFailure.decide(listGone, versionID: 0) {
+            Issue.record("a list's 404 says nothing about one version")
+        }
     }
 
     @Test func terminalStatusesMapToTheirStates() {

@@ -1,18 +1,25 @@
 /// How to refresh the due versions of one job: one list-versions call (all pages) refreshes every
-/// version of the job at once, one show call refreshes one. Choose whichever costs fewer calls.
+/// version of the job at once, one show call refreshes one. Choose whichever costs fewer calls; on a
+/// tie, list when more than one version is tracked, since the list refreshes the ones not yet due too.
 enum PollPlan: Equatable {
     case list(pages: Int)
     case show(count: Int)
 
     /// - Parameters:
     ///   - dueVersions: tracked versions of this job due for a poll now.
+    ///   - trackedVersions: every tracked version of this job (due or not).
     ///   - knownVersionCount: the job's `version_count` from its last list, if any.
     ///   - pageSize: versions per list page.
-    static func choose(dueVersions: Int, knownVersionCount: Int64?, pageSize: Int) -> PollPlan {
-        guard dueVersions > 1 else { return .show(count: dueVersions) }
-        // Without a count yet, one list tells it; a job's first page holds at most `pageSize` versions.
-        let versions = Int(knownVersionCount ?? Int64(pageSize))
-        let pages = max(1, (versions + pageSize - 1) / pageSize)
-        return pages < dueVersions ? .list(pages: pages) : .show(count: dueVersions)
+    static func choose(dueVersions: Int, trackedVersions: Int, knownVersionCount: Int64?, pageSize: Int) -> PollPlan {
+        guard dueVersions >= 1, trackedVersions > 1 else { return .show(count: dueVersions) }
+        let pages = pageCount(knownVersionCount: knownVersionCount, pageSize: pageSize)
+        return pages <= dueVersions ? .list(pages: pages) : .show(count: dueVersions)
+    }
+
+    /// Without a count yet, assume one page: that first list tells the count.
+    static func pageCount(knownVersionCount: Int64?, pageSize: Int) -> Int {
+        let pageSize = Int64(max(1, pageSize))
+        let versions = max(0, knownVersionCount ?? 0)
+        return Int(max(1, (versions + pageSize - 1) / pageSize))
     }
 }

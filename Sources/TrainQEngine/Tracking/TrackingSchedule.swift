@@ -1,3 +1,5 @@
+import Foundation
+
 /// When a tracked version is polled next. The interval starts at the minimum, grows by half while the
 /// status stays the same (a version that has run for an hour rarely changes in the next ten seconds),
 /// returns to the minimum on a change, and is jittered so versions do not poll in lockstep.
@@ -8,7 +10,7 @@ struct TrackingSchedule: Sendable, Hashable {
 
     init(minInterval: Duration, maxInterval: Duration) {
         self.minInterval = minInterval
-        self.maxInterval = maxInterval
+        self.maxInterval = max(minInterval, maxInterval)
         self.interval = minInterval
     }
 
@@ -24,6 +26,18 @@ struct TrackingSchedule: Sendable, Hashable {
         } else {
             interval = min(maxInterval, interval * 1.5)
         }
+        return jittered(interval, jitter)
+    }
+
+    /// Records a poll that failed: the interval grows as if nothing changed, and the next poll waits at
+    /// least `floor` (a `Retry-After` or throttle window) when one is given.
+    mutating func failed(floor: Duration?, jitter: Double) -> Duration {
+        let delay = polled(changed: false, jitter: jitter)
+        guard let floor else { return delay }
+        return max(delay, floor)
+    }
+
+    private func jittered(_ interval: Duration, _ jitter: Double) -> Duration {
         let spread = interval * (0.1 * max(-1, min(1, jitter)))
         return max(.milliseconds(1), interval + spread)
     }

@@ -6,36 +6,51 @@ import TrainQAPI
 import TrainQStore
 
 /// Follows every `tracking` submission's version until it reaches a terminal status (issue: tracking).
-/// Polls with adaptive intervals, refreshes several versions of one job with one list call when that is
-/// cheaper, stores every status change, and never ends tracking on a transient error.
+/// Polls with adaptive intervals, refreshes the versions of one job with one list call when that costs
+/// no more than showing the due ones, stores every status change, and never ends tracking on an error
+/// other than the version's own 404.
+///
+/// It learns about new `tracking` submissions from the store's events: it waits on the event sequence,
+/// so a version enters tracking within moments of its create, and only the changed rows are read.
 public actor VersionTracker: Service {
     public struct Configuration: Sendable {
         public var minInterval: Duration
         public var maxInterval: Duration
-        /// Versions per list-versions page.
+        /// Versions per list-versions page (1–1000).
         public var pageSize: Int
+        /// Calls of one round in flight at once; the client's limiter still has the last word.
+        public var concurrentCalls: Int
 
-        public init(minInterval: Duration = .seconds(10), maxInterval: Duration = .seconds(120), pageSize: Int = 1000) {
+        public init(
+            minInterval: Duration = .seconds(10), maxInterval: Duration = .seconds(120), pageSize: Int = 1000,
+            concurrentCalls: Int = 8
+        ) {
             self.minInterval = minInterval
             self.maxInterval = maxInterval
-            self.pageSize = pageSize
+            self.pageSize = min(1000, max(1, pageSize))
+            self.concurrentCalls = max(1, concurrentCalls)
         }
     }
 
-    private struct Tracked {
-        var submission: StoredSubmission
-        var schedule: TrackingSchedule
-        var nextPollAt: ContinuousClock.Instant
-        var warnedUnknownStatus = false
+    private enum State {
+        case idle
+        case running
+        case finished
     }
+
+    /// Catching up reads at most this many pages of events; beyond that a full reload is cheaper.
+    static let maxEventPagesPerCatchUp = 20
+    /// Rows read per page when loading every `tracking` submission.
+    static let loadPageSize = 500
 
     private let store: SubmissionStore
     private let client: ModelArtsClient
     private let configuration: Configuration
     private let logger: Logger
-    private var tracked: [String: Tracked] = [:]
-    private var knownVersionCounts: [JobKey: Int64] = [:]
-    private var seenSequence: Int64 = -1
+    private var state = State.idle
+    private var tracked = TrackedSet()
+    /// Events up to this sequence are reflected in `tracked`.
+    private var seenSequence: Int64 = 0
 
     public init(store: SubmissionStore, client: ModelArtsClient, configuration: Configuration, logger: Logger) {
         self.store = store
@@ -44,163 +59,334 @@ public actor VersionTracker: Service {
         self.logger = logger
     }
 
+    /// How many versions are tracked now.
+    public var trackedCount: Int { tracked.count }
+
     public func run() async throws {
+        guard case .idle = state else { return }
+        state = .running
+        defer { state = .finished }
+        var needsFullLoad = true
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                try await refreshTrackedSet()
-                try await pollDueVersions()
+                if needsFullLoad {
+                    try await loadAll()
+                    needsFullLoad = false
+                } else {
+                    needsFullLoad = try await catchUpWithEvents()
+                    if needsFullLoad { continue }
+                }
+                await pollDueVersions()
             } catch {
-                logger.error("tracking round failed: \(error)")
+                logger.error("tracking round failed; trying again", metadata: ["error": "\(error)"])
+                needsFullLoad = true
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+                continue
             }
-            let now = ContinuousClock.now
-            let next = tracked.values.map(\.nextPollAt).min() ?? now + .seconds(1)
-            // Wake at least every second: new submissions reach `tracking` through the store.
-            let delay = max(.milliseconds(5), min(next - now, .seconds(1)))
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+            await waitForWork()
         }
     }
 
-    /// Reloads the `tracking` submissions when the store's events moved on (any state change may add or
-    /// remove one), keeping each known version's schedule.
     /// Poll this submission's version at the next round (after a stop request, for example).
     public func pollSoon(_ id: String) {
-        tracked[id]?.nextPollAt = .now
-        tracked[id]?.schedule.reset()
+        guard var version = tracked[id] else { return }
+        version.nextPollAt = .now
+        version.schedule.reset()
+        tracked[id] = version
+        // Wake the loop: it sleeps until an event or the next due poll.
+        wake?.resume()
+        wake = nil
     }
 
-    private func refreshTrackedSet() async throws {
+    private var wake: CheckedContinuation<Void, Never>?
+
+    // MARK: - Knowing what to track
+
+    /// Reads every `tracking` submission page by page, keeping the schedules of versions already known.
+    private func loadAll() async throws {
         let sequence = await store.lastSequence()
-        guard sequence != seenSequence else { return }
-        seenSequence = sequence
-        let current = try await store.submissions(in: .tracking)
-        var next: [String: Tracked] = [:]
-        for submission in current where submission.view.versionID != nil {
-            if var known = tracked[submission.id] {
-                known.submission = submission
-                next[submission.id] = known
-            } else {
-                next[submission.id] = Tracked(
-                    submission: submission,
-                    schedule: TrackingSchedule(minInterval: configuration.minInterval, maxInterval: configuration.maxInterval),
-                    nextPollAt: .now
-                )
-            }
-        }
-        tracked = next
-    }
-
-    private func pollDueVersions() async throws {
-        let now = ContinuousClock.now
-        let due = tracked.values.filter { $0.nextPollAt <= now }
-        let byJob = Dictionary(grouping: due, by: { $0.submission.jobKey })
-        for (job, entries) in byJob {
-            let plan = PollPlan.choose(
-                dueVersions: entries.count, knownVersionCount: knownVersionCounts[job], pageSize: configuration.pageSize
-            )
-            switch plan {
-            case .list:
-                await pollByList(job: job, entries: entries)
-            case .show:
-                for entry in entries { await pollByShow(entry) }
-            }
-        }
-    }
-
-    private func pollByList(job: JobKey, entries: [Tracked]) async {
-        do {
-            let versions = try await client.listAllVersions(jobID: job.jobID, perPage: configuration.pageSize, projectID: job.projectID)
-            knownVersionCounts[job] = Int64(versions.count)
-            let byID = Dictionary(versions.compactMap { v in v.versionID.map { ($0, v) } }, uniquingKeysWith: { a, _ in a })
-            for entry in entries {
-                guard let versionID = entry.submission.view.versionID else { continue }
-                if let detail = byID[versionID] {
-                    await apply(detail, to: entry)
-                } else {
-                    // Not in the list: ask for it alone, which tells a vanished version (404) apart.
-                    await pollByShow(entry)
+        var next = TrackedSet()
+        var cursor: String?
+        repeat {
+            let page = try await store.list(SubmissionQuery(state: .tracking, limit: Self.loadPageSize, cursor: cursor))
+            for view in page.submissions {
+                if let known = tracked[view.id] {
+                    next.insert(known)
+                } else if let version = TrackedVersion(view, schedule: newSchedule(), firstPollAt: .now) {
+                    next.insert(version)
                 }
             }
-        } catch {
-            logger.warning("listing versions failed; will try again", metadata: ["job_id": "\(job.jobID)", "error": "\(error)"])
-            for entry in entries { reschedule(entry.submission.id, changed: false) }
+            cursor = page.nextCursor
+        } while cursor != nil
+        tracked = next
+        seenSequence = sequence
+        logger.debug("tracking \(tracked.count) versions")
+    }
+
+    /// Applies the events since the last look: a submission that entered `tracking` is loaded, one that
+    /// left it is dropped. Returns true when too much happened and a full reload is due instead.
+    private func catchUpWithEvents() async throws -> Bool {
+        var after = seenSequence
+        var lastState: [String: SubmissionState] = [:]
+        var complete = false
+        for _ in 0..<Self.maxEventPagesPerCatchUp {
+            let page = try await store.events(after: after, limit: SubmissionStore.maximumEventLimit)
+            for event in page.events { lastState[event.submission] = event.state }
+            after = page.events.last?.seq ?? after
+            if page.events.count < SubmissionStore.maximumEventLimit {
+                complete = true
+                break
+            }
+        }
+        guard complete else { return true }
+        for (id, state) in lastState.sorted(by: { $0.key < $1.key }) {
+            if state != .tracking {
+                tracked.remove(id)
+            } else if !tracked.contains(id), let view = try await store.stored(id: id)?.view,
+                let version = TrackedVersion(view, schedule: newSchedule(), firstPollAt: firstPoll(of: view))
+            {
+                tracked.insert(version)
+            }
+        }
+        seenSequence = after
+        return false
+    }
+
+    /// Sleeps until the next version is due, an event is committed, `pollSoon` is called or a graceful
+    /// shutdown begins, whichever comes first.
+    private func waitForWork() async {
+        let wait = tracked.nextPollAt.map { $0 - .now } ?? .seconds(60)
+        guard wait > .zero else { return }
+        let after = seenSequence
+        let started = ContinuousClock.now
+        let woken = await cancelWhenGracefulShutdown { await self.sleepUntilNews(after: after, timeout: wait) }
+        guard !Task.isShuttingDownGracefully else { return }
+        if woken {
+            // Events come in bursts (a thousand submissions accepted, a round of status writes): gather
+            // them, rather than waking for each one.
+            try? await cancelWhenGracefulShutdown { [coalescing = eventCoalescing] in try await Task.sleep(for: coalescing) }
+        } else if ContinuousClock.now - started < wait / 2 {
+            // A closed store answers "no news" at once; do not spin on it.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: min(wait, .seconds(1))) }
         }
     }
 
-    private func pollByShow(_ entry: Tracked) async {
-        let view = entry.submission.view
-        guard let versionID = view.versionID else { return }
-        do {
-            let detail = try await client.showVersion(jobID: view.jobID, versionID: versionID, projectID: view.projectID)
-            await apply(detail, to: entry)
-        } catch where error.httpStatus == 404 {
-            await finish(entry, as: .failed, status: nil, reason: "version \(versionID) no longer exists on ModelArts (404 \(error.errorCode ?? ""))")
-        } catch {
-            logger.warning("showing a version failed; will try again", metadata: metadata(entry, ["error": "\(error)"]))
-            reschedule(entry.submission.id, changed: false)
+    /// True when woken by an event or `pollSoon`, false when the time passed or the task was cancelled.
+    private func sleepUntilNews(after: Int64, timeout: Duration) async -> Bool {
+        let store = self.store
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await store.waitForEvents(after: after, timeout: timeout) }
+            group.addTask { await self.waitForPollSoon() }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            endPollSoonWait()
+            return first
         }
     }
 
-    private func apply(_ detail: VersionDetail, to entry: Tracked) async {
-        let id = entry.submission.id
-        let now = Date()
+    /// Parks until `pollSoon` (true) or cancellation (false).
+    private func waitForPollSoon() async -> Bool {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                if Task.isCancelled {
+                    continuation.resume()
+                } else {
+                    wake?.resume()
+                    wake = continuation
+                }
+            }
+            return !Task.isCancelled
+        } onCancel: {
+            Task { await self.endPollSoonWait() }
+        }
+    }
+
+    private func endPollSoonWait() {
+        wake?.resume()
+        wake = nil
+    }
+
+    // MARK: - Polling
+
+    /// One round: decides per job between one list and a show per due version, runs the calls with
+    /// bounded concurrency, and applies each answer as it arrives.
+    private func pollDueVersions() async {
+        let now = ContinuousClock.now
+        var calls: [PollCall] = []
+        for (job, dueCount) in tracked.dueCounts(at: now).sorted(by: { $0.key.jobID < $1.key.jobID }) {
+            let plan = PollPlan.choose(
+                dueVersions: dueCount, trackedVersions: tracked.submissions(of: job).count,
+                knownVersionCount: tracked.versionCount(of: job), pageSize: configuration.pageSize)
+            switch plan {
+            case .list:
+                calls.append(.list(job))
+            case .show:
+                for id in tracked.due(of: job, at: now) {
+                    if let version = tracked[id] {
+                        calls.append(.show(submissionID: id, job: job, versionID: version.versionID))
+                    }
+                }
+            }
+        }
+        guard !calls.isEmpty else { return }
+        let client = self.client
+        let pageSize = configuration.pageSize
+        let limit = configuration.concurrentCalls
+        var queue = Array(calls.reversed())
+        await withTaskGroup(of: PollCall.Answer.self) { group in
+            var inFlight = 0
+            while true {
+                while inFlight < limit, let call = queue.popLast() {
+                    group.addTask { await call.perform(with: client, pageSize: pageSize) }
+                    inFlight += 1
+                }
+                guard let answer = await group.next() else { break }
+                inFlight -= 1
+                queue.insert(contentsOf: await handle(answer, roundStart: now).reversed(), at: 0)
+            }
+        }
+    }
+
+    /// Applies one answer; returns the show calls it makes necessary (a tracked version missing from its
+    /// job's list is shown alone, which tells a vanished version apart).
+    private func handle(_ answer: PollCall.Answer, roundStart: ContinuousClock.Instant) async -> [PollCall] {
+        switch answer {
+        case .listed(let job, let versions):
+            tracked.setVersionCount(Int64(versions.count), of: job)
+            var byID: [Int64: VersionDetail] = [:]
+            for version in versions {
+                if let id = version.versionID, byID[id] == nil { byID[id] = version }
+            }
+            var followUps: [PollCall] = []
+            for id in tracked.submissions(of: job).sorted() {
+                guard let version = tracked[id] else { continue }
+                if let detail = byID[version.versionID] {
+                    await apply(detail, to: id)
+                } else {
+                    followUps.append(.show(submissionID: id, job: job, versionID: version.versionID))
+                }
+            }
+            return followUps
+        case .listFailed(let job, let error):
+            let failure = PollFailure.decide(error, versionID: 0)
+            report(error, failure: failure, metadata: ["job_id": "\(job.jobID)"])
+            for id in tracked.due(of: job, at: roundStart) { postpone(id, after: failure) }
+            return []
+        case .shown(let id, let detail):
+            await apply(detail, to: id)
+            return []
+        case .showFailed(let id, let versionID, let error):
+            let failure = PollFailure.decide(error, versionID: versionID)
+            if case .versionGone(let reason) = failure {
+                await finish(id, as: .failed, changes: .none, reason: reason)
+            } else {
+                report(error, failure: failure, metadata: metadata(id))
+                postpone(id, after: failure)
+            }
+            return []
+        }
+    }
+
+    /// Stores what a poll saw: a new status (with its time and the version's timing), or the end.
+    private func apply(_ detail: VersionDetail, to id: String) async {
+        guard let version = tracked[id] else { return }
         let status = detail.status
-        let remote = RemoteStatusMapping.remoteStatus(status, at: now)
-        let changed = entry.submission.view.remoteStatus?.code != status.code
-        if status.category == .unknown, !entry.warnedUnknownStatus {
-            logger.warning("version has a status trainq does not know; still tracking it", metadata: metadata(entry, ["status": "\(status.code)"]))
+        let now = Date()
+        if status.category == .unknown, !version.warnedUnknownStatus {
+            logger.warning(
+                "version has a status trainq does not know; still tracking it",
+                metadata: metadata(id, ["status": "\(status.code)"]))
             tracked[id]?.warnedUnknownStatus = true
         }
-        let timing = RemoteTiming(
-            startTime: detail.startTime.map { Date(timeIntervalSince1970: Double($0) / 1000) }, durationMS: detail.duration
-        )
+        let remote = RemoteStatusMapping.remoteStatus(status, at: now)
+        let timing = RemoteStatusMapping.timing(of: detail)
         if let terminal = RemoteStatusMapping.terminalState(for: status) {
-            await finish(entry, as: terminal, status: remote, reason: "ModelArts reports \(status.displayName) (\(status.code))", timing: timing)
+            let changes = SubmissionChanges(
+                remoteStatus: remote, remoteSnapshot: RemoteStatusMapping.snapshot(of: detail), timing: timing)
+            await finish(id, as: terminal, changes: changes, reason: RemoteStatusMapping.reason(for: status), at: now)
             return
         }
-        do {
-            if changed {
-                try await store.recordRemoteStatus(id: id, status: remote, timing: timing, at: now)
-                logger.info("version status changed", metadata: metadata(entry, ["status": "\(status)"]))
-                tracked[id]?.submission.view.remoteStatus = remote
+        let changed = version.remoteCode != status.code
+        if changed {
+            do {
+                guard try await store.recordRemoteStatus(id: id, status: remote, timing: timing, at: now) else {
+                    // Someone else moved it on (a person, a restart's recovery): no longer ours to track.
+                    tracked.remove(id)
+                    return
+                }
+                tracked[id]?.remoteCode = status.code
+                logger.info("version status changed", metadata: metadata(id, ["status": "\(status)"]))
+            } catch {
+                logger.error("could not store a status change; will poll again", metadata: metadata(id, ["error": "\(error)"]))
+                reschedule(id, changed: false)
+                return
             }
-        } catch {
-            logger.error("could not store a status change: \(error)", metadata: metadata(entry))
         }
         reschedule(id, changed: changed)
     }
 
+    /// Ends tracking with one transition that stores the last remote status, the snapshot and timing.
     private func finish(
-        _ entry: Tracked, as state: SubmissionState, status: RemoteStatus?, reason: String, timing: RemoteTiming? = nil
+        _ id: String, as state: SubmissionState, changes: SubmissionChanges, reason: String, at date: Date = Date()
     ) async {
-        let id = entry.submission.id
         do {
-            if let status, entry.submission.view.remoteStatus?.code != status.code {
-                try await store.recordRemoteStatus(id: id, status: status, timing: timing)
+            let view = try await store.transition(id: id, from: .tracking, to: state, changes: changes, reason: reason, at: date)
+            if view != nil {
+                logger.info("version reached its end", metadata: metadata(id, ["state": "\(state.rawValue)", "reason": "\(reason)"]))
             }
-            try await store.transition(
-                id: id, from: .tracking, to: state,
-                changes: SubmissionChanges(remoteStatus: status, timing: timing), reason: reason
-            )
-            logger.info("version reached a terminal status", metadata: metadata(entry, ["state": "\(state.rawValue)"]))
-            tracked[id] = nil
+            tracked.remove(id)
         } catch {
-            logger.error("could not store the end of tracking: \(error)", metadata: metadata(entry))
+            logger.error("could not store the end of tracking; will poll again", metadata: metadata(id, ["error": "\(error)"]))
             reschedule(id, changed: false)
         }
     }
 
-    private func reschedule(_ id: String, changed: Bool) {
-        guard var entry = tracked[id] else { return }
-        let delay = entry.schedule.polled(changed: changed, jitter: Double.random(in: -1...1))
-        entry.nextPollAt = .now + delay
-        tracked[id] = entry
+    // MARK: - Scheduling
+
+    private func newSchedule() -> TrackingSchedule {
+        TrackingSchedule(minInterval: configuration.minInterval, maxInterval: configuration.maxInterval)
     }
 
-    private func metadata(_ entry: Tracked, _ extra: Logger.Metadata = [:]) -> Logger.Metadata {
-        var metadata: Logger.Metadata = [
-            "submission": "\(entry.submission.id)", "job_id": "\(entry.submission.view.jobID)",
-            "version_id": "\(entry.submission.view.versionID ?? 0)",
-        ]
+    /// A version that just entered tracking: its status came with the create (or the reconciliation
+    /// that found it), so the first poll can wait one interval; without a status, poll at once.
+    private func firstPoll(of view: SubmissionView) -> ContinuousClock.Instant {
+        view.remoteStatus == nil ? .now : .now + configuration.minInterval
+    }
+
+    private var eventCoalescing: Duration {
+        min(.milliseconds(100), configuration.minInterval / 4)
+    }
+
+    private func reschedule(_ id: String, changed: Bool) {
+        guard var version = tracked[id] else { return }
+        version.nextPollAt = .now + version.schedule.polled(changed: changed, jitter: Double.random(in: -1...1))
+        tracked[id] = version
+    }
+
+    private func postpone(_ id: String, after failure: PollFailure) {
+        guard var version = tracked[id] else { return }
+        var floor: Duration?
+        if case .retryLater(let wait, _) = failure { floor = wait }
+        version.nextPollAt = .now + version.schedule.failed(floor: floor, jitter: Double.random(in: -1...1))
+        tracked[id] = version
+    }
+
+    private func report(_ error: ModelArtsError, failure: PollFailure, metadata: Logger.Metadata) {
+        var metadata = metadata
+        metadata["error"] = "\(error)"
+        if case .retryLater(_, isPermanent: true) = failure {
+            logger.warning("polling failed with an error that will not heal by itself; still tracking", metadata: metadata)
+        } else {
+            logger.notice("polling failed; will try again", metadata: metadata)
+        }
+    }
+
+    private func metadata(_ id: String, _ extra: Logger.Metadata = [:]) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["submission": "\(id)"]
+        if let version = tracked[id] {
+            metadata["job_id"] = "\(version.job.jobID)"
+            metadata["version_id"] = "\(version.versionID)"
+        }
         metadata.merge(extra) { _, new in new }
         return metadata
     }

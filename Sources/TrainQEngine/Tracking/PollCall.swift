@@ -1,0 +1,37 @@
+import ModelArts
+import TrainQStore
+
+/// One ModelArts call of a tracking round, and what it answered. Calls run concurrently (through the
+/// client's shared limiter); answers are applied one at a time by the tracker.
+enum PollCall: Sendable {
+    /// List every version of a job (all pages): refreshes all its tracked versions.
+    case list(JobKey)
+    /// Show one version.
+    case show(submissionID: String, job: JobKey, versionID: Int64)
+
+    enum Answer: Sendable {
+        case listed(JobKey, versions: [VersionDetail])
+        case listFailed(JobKey, ModelArtsError)
+        case shown(submissionID: String, VersionDetail)
+        case showFailed(submissionID: String, versionID: Int64, ModelArtsError)
+    }
+
+    func perform(with client: ModelArtsClient, pageSize: Int) async -> Answer {
+        switch self {
+        case .list(let job):
+            do {
+                let versions = try await client.listAllVersions(jobID: job.jobID, perPage: pageSize, projectID: job.projectID)
+                return .listed(job, versions: versions)
+            } catch {
+                return .listFailed(job, error)
+            }
+        case .show(let id, let job, let versionID):
+            do {
+                let detail = try await client.showVersion(jobID: job.jobID, versionID: versionID, projectID: job.projectID)
+                return .shown(submissionID: id, detail)
+            } catch {
+                return .showFailed(submissionID: id, versionID: versionID, error)
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import TrainQStore
+
+/// The versions being tracked, indexed by submission and by job, with what the last list told about
+/// each job. A value type: the tracker owns one and changes it between calls.
+struct TrackedSet: Sendable {
+    private(set) var versions: [String: TrackedVersion] = [:]
+    private var submissionsByJob: [JobKey: Set<String>] = [:]
+    /// `version_count` from each job's last list: how many pages the next list costs.
+    private var versionCounts: [JobKey: Int64] = [:]
+
+    var count: Int { versions.count }
+    var isEmpty: Bool { versions.isEmpty }
+
+    subscript(id: String) -> TrackedVersion? {
+        get { versions[id] }
+        set {
+            if let newValue { insert(newValue) } else { remove(id) }
+        }
+    }
+
+    func contains(_ id: String) -> Bool { versions[id] != nil }
+
+    mutating func insert(_ version: TrackedVersion) {
+        if let old = versions[version.submissionID], old.job != version.job {
+            remove(old.submissionID)
+        }
+        versions[version.submissionID] = version
+        submissionsByJob[version.job, default: []].insert(version.submissionID)
+    }
+
+    mutating func remove(_ id: String) {
+        guard let old = versions.removeValue(forKey: id) else { return }
+        submissionsByJob[old.job]?.remove(id)
+        if submissionsByJob[old.job]?.isEmpty == true {
+            submissionsByJob[old.job] = nil
+            versionCounts[old.job] = nil
+        }
+    }
+
+    /// Every tracked submission of `job`.
+    func submissions(of job: JobKey) -> Set<String> {
+        submissionsByJob[job] ?? []
+    }
+
+    func versionCount(of job: JobKey) -> Int64? { versionCounts[job] }
+
+    mutating func setVersionCount(_ count: Int64, of job: JobKey) {
+        guard submissionsByJob[job] != nil else { return }
+        versionCounts[job] = count
+    }
+
+    /// Jobs with at least one version due at `now`, with how many are due.
+    func dueCounts(at now: ContinuousClock.Instant) -> [JobKey: Int] {
+        var counts: [JobKey: Int] = [:]
+        for version in versions.values where version.nextPollAt <= now {
+            counts[version.job, default: 0] += 1
+        }
+        return counts
+    }
+
+    /// Due submissions of `job`.
+    func due(of job: JobKey, at now: ContinuousClock.Instant) -> [String] {
+        submissions(of: job).filter { id in versions[id].map { $0.nextPollAt <= now } ?? false }.sorted()
+    }
+
+    /// When the next version is due, nil when nothing is tracked.
+    var nextPollAt: ContinuousClock.Instant? {
+        versions.values.lazy.map(\.nextPollAt).min()
+    }
+}
