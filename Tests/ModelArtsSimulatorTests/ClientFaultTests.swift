@@ -133,7 +133,7 @@ import Testing
             let client = try ModelArtsClient(configuration: ClientTestSupport.clientConfiguration(
                 port: port,
                 authentication: .accessKey(AKSKSigner(accessKey: ClientTestSupport.accessKey, secretKey: ClientTestSupport.secretKey)),
-                requestTimeout: .seconds(2)))
+                requestTimeout: .seconds(20)))
             let error = await ClientTestSupport.failure { () async throws(ModelArtsError) in try await client.listVersions(jobID: 10) }
             try await client.shutdown()
             #expect(error?.httpStatus == 401)
