@@ -33,7 +33,10 @@ public enum Daemon {
         logger.info("database open", metadata: ["path": "\(configuration.databasePath)"])
         // Recovery before READY=1: attempts a previous run left on the wire go to reconciliation now.
         for id in try await store.recoverOrphans() {
-            logger.notice("attempt interrupted by the last stop goes to reconciliation", metadata: ["submission": "\(id)"])
+            let submission = try? await store.submission(id: id)
+            logger.notice("attempt interrupted by the last stop goes to reconciliation", metadata: [
+                "submission": "\(id)", "job_id": "\(submission?.jobID ?? 0)", "attempt": "\(submission?.attempts.last?.number ?? 0)",
+            ])
         }
         let metrics = DaemonMetrics()
         metrics.bootstrapMetricsSystem()

@@ -12,9 +12,9 @@ import TrainQStore
 /// results). Every name is declared here, so the list of what trainqd exposes lives in one place.
 public final class DaemonMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
-    private let submissions: [SubmissionState: Gauge]
-    private let trackedVersions: Gauge
-    private let oldestDueAge: Gauge
+    private let submissions: [SubmissionState: Prometheus.Gauge]
+    private let trackedVersions: Prometheus.Gauge
+    private let oldestDueAge: Prometheus.Gauge
 
     /// Latency buckets: a ModelArts call takes tens of milliseconds to tens of seconds (request timeout).
     static let callBuckets: [Duration] = [
@@ -28,7 +28,7 @@ public final class DaemonMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        var submissions: [SubmissionState: Gauge] = [:]
+        var submissions: [SubmissionState: Prometheus.Gauge] = [:]
         for state in SubmissionState.allCases {
             submissions[state] = registry.makeGauge(descriptor: Names.submissions, labels: [("state", state.rawValue)])
         }
@@ -90,28 +90,42 @@ public final class DaemonMetrics: Sendable {
         case failed
     }
 
-    /// The names and help texts of what this type registers.
+    /// The names and help texts of what this type registers (computed: the descriptor type is not `Sendable`).
     enum Names {
-        static let submissions = MetricNameDescriptor(
-            metricName: "trainq_submissions", unitName: "",
-            helpText: "Submissions in the database, by state.")
-        static let trackedVersions = MetricNameDescriptor(
-            metricName: "trainq_tracked_versions", unitName: "",
-            helpText: "Created versions whose remote status is being followed.")
-        static let oldestDueAge = MetricNameDescriptor(
-            metricName: "trainq_oldest_due_submission_age", unitName: "seconds",
-            helpText: "How long the oldest submission that is due for an attempt has been waiting (0 when none is due).")
-        static let calls = MetricNameDescriptor(
-            metricName: "trainq_modelarts_calls", unitName: "total",
-            helpText: "ModelArts calls by operation and HTTP status (none: no answer came).")
-        static let callDuration = MetricNameDescriptor(
-            metricName: "trainq_modelarts_call_duration", unitName: "seconds",
-            helpText: "Time on the wire of ModelArts calls, after the rate limiter.")
-        static let limiterWait = MetricNameDescriptor(
-            metricName: "trainq_modelarts_limiter_wait", unitName: "seconds",
-            helpText: "Time ModelArts calls waited for the shared rate and concurrency limiter.")
-        static let limiterWaitsOver = MetricNameDescriptor(
-            metricName: "trainq_modelarts_limiter_waits", unitName: "total",
-            helpText: "ModelArts calls that had to wait at the limiter at all, by how the call then ended.")
+        static var submissions: MetricNameDescriptor {
+            MetricNameDescriptor(
+                metricName: "trainq_submissions", unitName: "",
+                helpText: "Submissions in the database, by state.")
+        }
+        static var trackedVersions: MetricNameDescriptor {
+            MetricNameDescriptor(
+                metricName: "trainq_tracked_versions", unitName: "",
+                helpText: "Created versions whose remote status is being followed.")
+        }
+        static var oldestDueAge: MetricNameDescriptor {
+            MetricNameDescriptor(
+                metricName: "trainq_oldest_due_submission_age", unitName: "seconds",
+                helpText: "How long the oldest submission that is due for an attempt has been waiting (0 when none is due).")
+        }
+        static var calls: MetricNameDescriptor {
+            MetricNameDescriptor(
+                metricName: "trainq_modelarts_calls", unitName: "total",
+                helpText: "ModelArts calls by operation and HTTP status (none: no answer came).")
+        }
+        static var callDuration: MetricNameDescriptor {
+            MetricNameDescriptor(
+                metricName: "trainq_modelarts_call_duration", unitName: "seconds",
+                helpText: "Time on the wire of ModelArts calls, after the rate limiter.")
+        }
+        static var limiterWait: MetricNameDescriptor {
+            MetricNameDescriptor(
+                metricName: "trainq_modelarts_limiter_wait", unitName: "seconds",
+                helpText: "Time ModelArts calls waited for the shared rate and concurrency limiter.")
+        }
+        static var limiterWaitsOver: MetricNameDescriptor {
+            MetricNameDescriptor(
+                metricName: "trainq_modelarts_limiter_waits", unitName: "total",
+                helpText: "ModelArts calls that had to wait at the limiter at all, by how the call then ended.")
+        }
     }
 }

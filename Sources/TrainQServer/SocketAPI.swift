@@ -212,7 +212,7 @@ public struct SocketAPI: Sendable {
         }
         guard caller.mayAct(on: submission.owner) else {
             context.logger.warning("refused an action on another user's submission", metadata: [
-                "uid": "\(caller.uid)", "pid": "\(caller.pid)", "submission": "\(id)",
+                "uid": "\(caller.uid)", "pid": "\(caller.pid)", "submission": "\(id)", "job_id": "\(submission.jobID)",
             ])
             throw APIError.forbidden("submission \(id) belongs to \(submission.owner.user); only its owner or an admin may change it")
         }
