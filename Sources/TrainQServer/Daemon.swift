@@ -52,7 +52,7 @@ public enum Daemon {
                 logger: Logger(label: "modelarts-sim")
             )
             simulator = embedded
-            services.append(embedded)
+            services.append(EmbeddedSimulator(simulator: embedded))
         }
         let core = DaemonCore(
             configuration: configuration, store: store, simulator: simulator, simulatedKeys: simulatedKeys,
@@ -211,6 +211,22 @@ struct DaemonCore: Service {
             drainTimeout: configuration.submit.drainTimeout
         )
     }
+}
+
+/// The embedded simulator as a service whose description holds no key: service-lifecycle logs every
+/// service by its description, and the simulator's own would show the simulated key pair.
+struct EmbeddedSimulator: Service, CustomStringConvertible {
+    let simulator: ModelArtsSimulator
+    var description: String { "ModelArtsSimulator (embedded)" }
+
+    func run() async throws {
+        try await simulator.run()
+    }
+}
+
+extension DaemonCore: CustomStringConvertible {
+    /// Service-lifecycle logs services by description; the default one would print every field, keys included.
+    var description: String { "DaemonCore" }
 }
 
 /// The one-line queue summary for `STATUS=` and logs.

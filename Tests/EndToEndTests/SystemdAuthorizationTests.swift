@@ -67,7 +67,7 @@ struct SystemdAuthorizationTests {
         let directory = try TestDirectory()
         var privileges = ["--reuid=\(uid)", "--regid=\(gid ?? uid)"]
         privileges.append(initGroups ? "--init-groups" : "--clear-groups")
-        let child = try ChildProcess(
+        let child = try SpawnedProcess(
             "/usr/bin/setpriv", privileges + [BuiltProducts.path("trainq")] + arguments, directory: directory, name: "trainq"
         )
         let code = await child.wait(timeout: .seconds(60))

@@ -71,7 +71,7 @@ import Glibc
             except PermissionError: print("wx refused")
             socket.socket(socket.AF_UNIX).close(); print("unix allowed")
             """
-        let child = try ChildProcess("/usr/bin/python3", [Self.probe, Self.unit, "--", "/usr/bin/python3", "-c", script],
+        let child = try SpawnedProcess("/usr/bin/python3", [Self.probe, Self.unit, "--", "/usr/bin/python3", "-c", script],
                                      directory: directory, name: "probe")
         #expect(await child.wait() == 0, "\(child.stderr)")
         #expect(child.stdout.split(separator: "\n") == ["setpriority refused", "netlink refused", "wx refused", "unix allowed"], "\(child.stdout)\n\(child.stderr)")
@@ -111,7 +111,7 @@ import Glibc
         try text.write(toFile: config, atomically: true, encoding: .utf8)
 
         let socket = directory.file("trainq.sock")
-        let daemon = try ChildProcess("/usr/bin/python3", [
+        let daemon = try SpawnedProcess("/usr/bin/python3", [
             Self.probe, Self.unit, "--", BuiltProducts.path("trainqd"),
             "--config", config, "--socket", socket, "--database", directory.file("trainq.db"), "--log-level", "debug",
         ], directory: directory, name: "trainqd")

@@ -12,8 +12,8 @@ import Glibc
 
     /// `trainqd` under `systemd-socket-activate`, listening at `socket` (not yet started: the first
     /// connection starts it).
-    static func activated(directory: TestDirectory, socket: String, database: String, name: String = "trainqd") throws -> ChildProcess {
-        let child = try ChildProcess(
+    static func activated(directory: TestDirectory, socket: String, database: String, name: String = "trainqd") throws -> SpawnedProcess {
+        let child = try SpawnedProcess(
             activator,
             ["-l", socket, BuiltProducts.path("trainqd"), "--simulate", "--socket", socket, "--database", database, "--log-level", "debug"],
             directory: directory, name: name
@@ -76,7 +76,7 @@ import Glibc
 
     @Test func aPassedDescriptorThatIsNotASocketIsRefused() async throws {
         let directory = try TestDirectory()
-        let daemon = try ChildProcess(
+        let daemon = try SpawnedProcess(
             "/bin/sh",
             ["-c", "exec 3</dev/null; LISTEN_FDS=1 LISTEN_PID=$$ exec \"$0\" --simulate --socket \"$1\" --database \"$2\"",
              BuiltProducts.path("trainqd"), directory.file("trainq.sock"), directory.file("trainq.db")],
