@@ -91,7 +91,7 @@ import Glibc
         let simulator = try await SimulatorProcess(directory: directory)
         let terminatorScript = directory.file("terminator.py")
         try Self.terminator.write(toFile: terminatorScript, atomically: true, encoding: .utf8)
-        let terminator = try ChildProcess("/usr/bin/python3", [terminatorScript, cert, key, String(simulator.port)],
+        let terminator = try SpawnedProcess("/usr/bin/python3", [terminatorScript, cert, key, String(simulator.port)],
                                           directory: directory, name: "terminator")
         var tlsPort: Int?
         for _ in 0..<500 where tlsPort == nil {
