@@ -6,6 +6,10 @@ import NIOExtras
 import NIOPosix
 import ServiceLifecycle
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Serves the socket API on a listening socket systemd passed in (socket activation). Hummingbird's
 /// `Application` can only bind an address, so this is the small server around the same parts: NIO adopts
 /// the descriptor, Hummingbird's HTTP/1 child channel parses requests, and the router answers them.
@@ -45,6 +49,8 @@ actor AdoptedSocketServer: Service {
                     logger.debug("unhandled error", metadata: ["error": "\(error)"])
                     response = Response(status: .internalServerError)
                 }
+                // As Hummingbird's Application does: HTTP/1.1 origin servers send Date.
+                response.headers[.date] = HTTPDate.now()
                 try await responseWriter.write(response: response.head, body: response.body)
             },
             configuration: configuration
@@ -99,5 +105,18 @@ actor AdoptedSocketServer: Service {
         } catch {
             logger.error("closing the socket server failed", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+/// The IMF-fixdate of RFC 9110 (`Sun, 06 Nov 1994 08:49:37 GMT`), from the C library: the process runs in
+/// the C locale, so day and month names are English.
+enum HTTPDate {
+    static func now() -> String {
+        var seconds = time(nil)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        var buffer = [CChar](repeating: 0, count: 64)
+        let length = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
+        return String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -118,4 +118,17 @@ import TrainQAPI
         #expect(status.contains("reconcile results:    found 1"), "\(status)")
         #expect(status.contains("create_version:"), "\(status)")
     }
+
+    @Test func theEmbeddedSimulatorsKeysStayOutOfTheLogsToo() async throws {
+        let directory = try TestDirectory()
+        let daemon = try await DaemonProcess(directory: directory)
+        let request = try SeedRequest.write(in: directory)
+        let submit = try await CLI.run(["submit", request, "--job-id", "10", "--socket", daemon.socketPath, "--wait"])
+        #expect(submit.code == 0, "\(submit.stderr)")
+        #expect(await daemon.stop() == 0)
+        let log = daemon.child.stderr
+        #expect(log.contains("SIMULATED ModelArts"))
+        // The simulated secret key is "sim-" and 32 hex digits, made fresh in each process.
+        #expect(log.range(of: #"sim-[0-9a-f]{32}"#, options: .regularExpression) == nil, "\(log)")
+    }
 }
