@@ -47,12 +47,15 @@ struct MetricsSummary {
         return lines
     }
 
+    /// `2× HTTP 200, 1× no answer` for one operation.
     private func breakdown(_ name: String, by label: String, operation: String) -> String {
-        MetricsSummary(samples: matching(name).filter { $0.labels["operation"] == operation }).breakdown(name, by: label)
-    }
-
-    private init(samples: [PrometheusSample]) {
-        self.samples = samples
+        var sums: [String: Double] = [:]
+        for sample in matching(name) where sample.labels["operation"] == operation {
+            sums[sample.labels[label] ?? "?", default: 0] += sample.value
+        }
+        return sums.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+            .map { "\(Self.count($0.value))× \($0.key == "none" ? "no answer" : "HTTP \($0.key)")" }
+            .joined(separator: ", ")
     }
 
     static func count(_ value: Double) -> String { String(Int(value.rounded())) }
