@@ -124,6 +124,7 @@ public actor Reconciler: Service {
             case .transient, .slow, .unknownOutcome, .tokenRefresh:
                 // The listing is retried; a failed listing proves nothing, so it does not count as empty.
                 entry.failedListings += 1
+                EngineMetrics.reconciled(.listingFailed)
                 let delay = policy.delay(for: failure.errorClass, afterAttempt: entry.failedListings, hints: failure.hints)
                 entry.nextListingAt = Date().adding(delay)
                 progress[row.id] = entry
@@ -200,6 +201,7 @@ public actor Reconciler: Service {
         _ verdict: SubmissionStateMachine.ReconcileVerdict, to row: StoredSubmission, progress entry: Progress,
         metadata: Logger.Metadata
     ) async {
+        EngineMetrics.reconciled(.init(verdict))
         var entry = entry
         var machine = SubmissionStateMachine(state: .reconciling, policy: policy)
         let now = Date()

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Metrics
 import ModelArts
 import ServiceLifecycle
 import TrainQAPI
@@ -59,9 +58,7 @@ public actor Submitter: Service {
         self.policy = policy ?? RetryPolicy(configuration: configuration.retry)
         self.logger = logger
         self.onReconcileNeeded = onReconcileNeeded
-        self.attemptCounter = { outcome in
-            Counter(label: "trainq_submit_attempts_total", dimensions: [("outcome", outcome.rawValue)]).increment()
-        }
+        self.attemptCounter = { outcome in EngineMetrics.attemptFinished(outcome) }
     }
 
     /// Look for due work now (after a `202`, a `retry`, a resolved submission...). Cheap; call it freely.

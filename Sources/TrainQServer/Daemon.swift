@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ModelArts
 import ModelArtsSimulator
@@ -20,12 +21,25 @@ import Glibc
 public enum Daemon {
     public static func run(configuration: DaemonConfiguration, logger: Logger) async throws {
         let notifier = SystemdNotifier()
+        let activated = try SocketActivation.inheritedSocket()
         try prepareDatabaseDirectory(configuration.databasePath)
+        // Socket activation or not, one daemon per database.
         let lock = try InstanceLock(databasePath: configuration.databasePath)
-        try UnixSocketPreparation.claim(path: configuration.socket.path)
+        if activated == nil {
+            try UnixSocketPreparation.claim(path: configuration.socket.path)
+        }
 
         let store = try SubmissionStore(path: configuration.databasePath, logger: logger)
         logger.info("database open", metadata: ["path": "\(configuration.databasePath)"])
+        // Recovery before READY=1: attempts a previous run left on the wire go to reconciliation now.
+        for id in try await store.recoverOrphans() {
+            let submission = try? await store.submission(id: id)
+            logger.notice("attempt interrupted by the last stop goes to reconciliation", metadata: [
+                "submission": "\(id)", "job_id": "\(submission?.jobID ?? 0)", "attempt": "\(submission?.attempts.last?.number ?? 0)",
+            ])
+        }
+        let metrics = DaemonMetrics()
+        metrics.bootstrapMetricsSystem()
 
         var services: [any Service] = []
         var simulator: ModelArtsSimulator?
@@ -38,18 +52,23 @@ public enum Daemon {
                 logger: Logger(label: "modelarts-sim")
             )
             simulator = embedded
-            services.append(embedded)
+            services.append(EmbeddedSimulator(simulator: embedded))
         }
         let core = DaemonCore(
             configuration: configuration, store: store, simulator: simulator, simulatedKeys: simulatedKeys,
-            notifier: notifier, logger: logger
+            activatedSocket: activated, metrics: metrics, notifier: notifier, logger: logger
         )
         services.append(core)
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
-        try await group.run()
-        notifier.stopping()
+        do {
+            try await group.run()
+        } catch {
+            notifier.stopping()
+            await store.close()
+            throw error
+        }
         await store.close()
         withExtendedLifetime(lock) {}
         logger.notice("trainqd stopped")
@@ -74,6 +93,9 @@ struct DaemonCore: Service {
     let store: SubmissionStore
     let simulator: ModelArtsSimulator?
     let simulatedKeys: (String, String)?
+    /// The listening socket systemd passed in; nil when trainqd binds `socket.path` itself.
+    let activatedSocket: SocketActivation.ListeningSocket?
+    let metrics: DaemonMetrics
     let notifier: SystemdNotifier
     let logger: Logger
 
@@ -92,7 +114,10 @@ struct DaemonCore: Service {
             ),
             limiter: limiter,
             logger: Logger(label: "trainq.modelarts"),
-            observer: { record in if record.error == nil { lastSuccess.record() } }
+            observer: { [metrics] record in
+                metrics.observe(record)
+                if record.error == nil { lastSuccess.record() }
+            }
         )
         let engine = SubmissionEngine(
             store: store, client: client, configuration: Self.engineConfiguration(configuration),
@@ -110,7 +135,8 @@ struct DaemonCore: Service {
                 defaultProjectID: configuration.modelArts.projectID ?? (configuration.simulate ? SimulatedDefaults.projectID : nil),
                 maxBodyBytes: configuration.socket.maxBodyBytes, databasePath: configuration.databasePath,
                 simulated: configuration.simulate
-            )
+            ),
+            metrics: metrics
         )
         let policy = AccessPolicy(configuration: configuration.access, daemonUID: getuid())
         let router = api.router(identify: CallerMiddleware.peerCredentials(policy: policy, directory: UserDirectory()).identify)
@@ -118,29 +144,42 @@ struct DaemonCore: Service {
         let notifier = self.notifier
         let logger = self.logger
         let store = self.store
-        let application = Application(
-            router: router,
-            server: .http1(configuration: .init(idleTimeout: .seconds(socket.idleTimeout.components.seconds))),
-            configuration: .init(address: .unixDomainSocket(path: socket.path), serverName: nil),
-            onServerRunning: { _ in
-                UnixSocketPreparation.restoreUmask()
-                do {
-                    try UnixSocketPreparation.finish(path: socket.path, mode: socket.mode, group: socket.group)
-                } catch {
-                    logger.warning("\(error)")
-                }
-                let counts = (try? await store.countsByState()) ?? [:]
-                notifier.ready(status: QueueStatus.line(counts))
-                logger.notice("trainqd ready", metadata: ["socket": "\(socket.path)"])
-            },
-            logger: logger
-        )
-        var services: [any Service] = [engine.reconciler, engine.submitter, tracker]
-        if let interval = SystemdNotifier.watchdogInterval() {
-            services.append(SystemdWatchdog(store: store, notifier: notifier, interval: interval))
+        /// The database is open, recovery is done and the socket takes connections.
+        let announceReady: @Sendable (String) async -> Void = { path in
+            let counts = (try? await store.countsByState()) ?? [:]
+            notifier.ready(status: QueueStatus.line(counts))
+            logger.notice("trainqd ready", metadata: ["socket": "\(path)"])
         }
-        services.append(application)
-        UnixSocketPreparation.setSocketUmask(mode: socket.mode)
+        let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(socket.idleTimeout.components.seconds))
+        let server: any Service
+        if let activatedSocket {
+            server = AdoptedSocketServer(
+                socket: activatedSocket, responder: router.buildResponder(), configuration: http1,
+                onServerRunning: { await announceReady(activatedSocket.path) }, logger: logger
+            )
+        } else {
+            UnixSocketPreparation.setSocketUmask(mode: socket.mode)
+            server = Application(
+                router: router,
+                server: .http1(configuration: http1),
+                configuration: .init(address: .unixDomainSocket(path: socket.path), serverName: nil),
+                onServerRunning: { _ in
+                    UnixSocketPreparation.restoreUmask()
+                    do {
+                        try UnixSocketPreparation.finish(path: socket.path, mode: socket.mode, group: socket.group)
+                    } catch {
+                        logger.warning("\(error)")
+                    }
+                    await announceReady(socket.path)
+                },
+                logger: logger
+            )
+        }
+        // Shut down in reverse: systemd hears STOPPING=1 first, then the socket closes, then the engine drains.
+        let services: [any Service] = [
+            engine.reconciler, engine.submitter, tracker, server,
+            SystemdStatusService(store: store, notifier: notifier, watchdogInterval: SystemdNotifier.watchdogInterval(), logger: logger),
+        ]
         let group = ServiceGroup(configuration: .init(services: services, logger: logger))
         do {
             try await group.run()
@@ -172,6 +211,22 @@ struct DaemonCore: Service {
             drainTimeout: configuration.submit.drainTimeout
         )
     }
+}
+
+/// The embedded simulator as a service whose description holds no key: service-lifecycle logs every
+/// service by its description, and the simulator's own would show the simulated key pair.
+struct EmbeddedSimulator: Service, CustomStringConvertible {
+    let simulator: ModelArtsSimulator
+    var description: String { "ModelArtsSimulator (embedded)" }
+
+    func run() async throws {
+        try await simulator.run()
+    }
+}
+
+extension DaemonCore: CustomStringConvertible {
+    /// Service-lifecycle logs services by description; the default one would print every field, keys included.
+    var description: String { "DaemonCore" }
 }
 
 /// The one-line queue summary for `STATUS=` and logs.

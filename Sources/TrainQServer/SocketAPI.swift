@@ -36,11 +36,13 @@ public struct SocketAPI: Sendable {
     let store: SubmissionStore
     let control: any SubmissionControl
     let settings: Settings
+    let metrics: DaemonMetrics
 
-    public init(store: SubmissionStore, control: any SubmissionControl, settings: Settings) {
+    public init(store: SubmissionStore, control: any SubmissionControl, settings: Settings, metrics: DaemonMetrics = DaemonMetrics()) {
         self.store = store
         self.control = control
         self.settings = settings
+        self.metrics = metrics
     }
 
     /// The longest a long-poll may wait; longer asks are cut to this.
@@ -58,6 +60,7 @@ public struct SocketAPI: Sendable {
         table.add("/v1/submissions/{id}/resolve", [.post])
         table.add("/v1/events", [.get])
         table.add("/v1/health", [.get])
+        table.add("/metrics", [.get])
         router.add(middleware: ErrorEnvelopeMiddleware(routes: table))
         router.add(middleware: CallerMiddleware(identify: identify))
 
@@ -69,6 +72,7 @@ public struct SocketAPI: Sendable {
         router.post("/v1/submissions/{id}/resolve") { request, context in try await self.resolve(request, context) }
         router.get("/v1/events") { request, context in try await self.events(request, context) }
         router.get("/v1/health") { _, _ in try await self.health() }
+        router.get("/metrics") { _, _ in try await self.metricsText() }
         return router
     }
 
@@ -208,7 +212,7 @@ public struct SocketAPI: Sendable {
         }
         guard caller.mayAct(on: submission.owner) else {
             context.logger.warning("refused an action on another user's submission", metadata: [
-                "uid": "\(caller.uid)", "pid": "\(caller.pid)", "submission": "\(id)",
+                "uid": "\(caller.uid)", "pid": "\(caller.pid)", "submission": "\(id)", "job_id": "\(submission.jobID)",
             ])
             throw APIError.forbidden("submission \(id) belongs to \(submission.owner.user); only its owner or an admin may change it")
         }
@@ -309,6 +313,16 @@ public struct SocketAPI: Sendable {
             status: database == "ok" ? .ok : .serviceUnavailable,
             headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+
+    /// Prometheus text; the gauges that mirror the database are refreshed first.
+    func metricsText() async throws -> Response {
+        try await storeRead { try await metrics.refresh(from: store) }
+        return Response(
+            status: .ok,
+            headers: [.contentType: DaemonMetrics.contentType],
+            body: .init(byteBuffer: ByteBuffer(string: metrics.render()))
         )
     }
 

@@ -24,7 +24,7 @@ public struct SystemdNotifier: Sendable {
     public func ready(status: String) { send("READY=1\nSTATUS=\(status)") }
     public func status(_ text: String) { send("STATUS=\(text)") }
     public func watchdog() { send("WATCHDOG=1") }
-    public func stopping() { send("STOPPING=1") }
+    public func stopping() { send("STOPPING=1\nSTATUS=stopping: finishing the ModelArts calls in flight") }
 
     /// Sends `message`; failures are ignored, as with `sd_notify` (systemd may have gone away).
     @discardableResult

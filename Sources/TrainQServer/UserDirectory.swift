@@ -14,7 +14,13 @@ final class UserDirectory: Sendable {
         var fetchedAt: ContinuousClock.Instant
     }
 
-    private let cache = NIOLockedValueBox<[UInt32: Identity]>([:])
+    /// By uid and primary gid: the same user may connect with another primary group (`newgrp`, `sg`).
+    private let cache = NIOLockedValueBox<[CacheKey: Identity]>([:])
+
+    private struct CacheKey: Hashable {
+        var uid: UInt32
+        var gid: UInt32
+    }
     private let lifetime: Duration
 
     init(lifetime: Duration = .seconds(30)) {
@@ -25,7 +31,8 @@ final class UserDirectory: Sendable {
     /// primary group and every supplementary group.
     func identity(uid: UInt32, gid: UInt32) -> Identity {
         let now = ContinuousClock.now
-        if let cached = cache.withLockedValue({ $0[uid] }), now - cached.fetchedAt < lifetime {
+        let key = CacheKey(uid: uid, gid: gid)
+        if let cached = cache.withLockedValue({ $0[key] }), now - cached.fetchedAt < lifetime {
             return cached
         }
         let userName = Self.userName(uid: uid) ?? String(uid)
@@ -34,7 +41,7 @@ final class UserDirectory: Sendable {
             if let name = Self.groupName(gid: groupID) { groups.insert(name) }
         }
         let identity = Identity(userName: userName, groupNames: groups, fetchedAt: now)
-        cache.withLockedValue { $0[uid] = identity }
+        cache.withLockedValue { $0[key] = identity }
         return identity
     }
 
