@@ -211,7 +211,8 @@ public actor VersionTracker: Service {
     /// One round: decides per job between one list and a show per due version, runs the calls with
     /// bounded concurrency, and applies each answer as it arrives.
     private func pollDueVersions() async {
-        let now = ContinuousClock.now
+        // Versions due a moment from now go along: one wake-up and one list serve them all.
+        let now = ContinuousClock.now + dueTolerance
         var calls: [PollCall] = []
         for (job, dueCount) in tracked.dueCounts(at: now).sorted(by: { $0.key.jobID < $1.key.jobID }) {
             let plan = PollPlan.choose(
@@ -258,10 +259,13 @@ public actor VersionTracker: Service {
                 if let id = version.versionID, byID[id] == nil { byID[id] = version }
             }
             var followUps: [PollCall] = []
+            // One jitter for the whole job: its versions stay due together, so the next round again
+            // costs one list rather than one wake-up (and possibly one list) per version.
+            let jitter = Double.random(in: -1...1)
             for id in tracked.submissions(of: job).sorted() {
                 guard let version = tracked[id] else { continue }
                 if let detail = byID[version.versionID] {
-                    await apply(detail, to: id)
+                    await apply(detail, to: id, jitter: jitter)
                 } else {
                     followUps.append(.show(submissionID: id, job: job, versionID: version.versionID))
                 }
@@ -288,7 +292,7 @@ public actor VersionTracker: Service {
     }
 
     /// Stores what a poll saw: a new status (with its time and the version's timing), or the end.
-    private func apply(_ detail: VersionDetail, to id: String) async {
+    private func apply(_ detail: VersionDetail, to id: String, jitter: Double = Double.random(in: -1...1)) async {
         guard let version = tracked[id] else { return }
         let status = detail.status
         let now = Date()
@@ -318,11 +322,11 @@ public actor VersionTracker: Service {
                 logger.info("version status changed", metadata: metadata(id, ["status": "\(status)"]))
             } catch {
                 logger.error("could not store a status change; will poll again", metadata: metadata(id, ["error": "\(error)"]))
-                reschedule(id, changed: false)
+                reschedule(id, changed: false, jitter: jitter)
                 return
             }
         }
-        reschedule(id, changed: changed)
+        reschedule(id, changed: changed, jitter: jitter)
     }
 
     /// Ends tracking with one transition that stores the last remote status, the snapshot and timing.
@@ -357,9 +361,14 @@ public actor VersionTracker: Service {
         min(.milliseconds(100), configuration.minInterval / 4)
     }
 
-    private func reschedule(_ id: String, changed: Bool) {
+    /// How far ahead a round looks for due versions.
+    private var dueTolerance: Duration {
+        min(.milliseconds(250), configuration.minInterval / 10)
+    }
+
+    private func reschedule(_ id: String, changed: Bool, jitter: Double = Double.random(in: -1...1)) {
         guard var version = tracked[id] else { return }
-        version.nextPollAt = .now + version.schedule.polled(changed: changed, jitter: Double.random(in: -1...1))
+        version.nextPollAt = .now + version.schedule.polled(changed: changed, jitter: jitter)
         tracked[id] = version
     }
 
