@@ -169,6 +169,7 @@ struct DaemonCore: Service {
             concurrency: configuration.modelArts.concurrency,
             rateLimit: configuration.modelArts.rateLimit,
             burst: configuration.modelArts.burst,
+            reconcile: .init(relistSchedule: .init(waits: configuration.submit.reconcileWaits)),
             drainTimeout: configuration.submit.drainTimeout
         )
     }
