@@ -33,6 +33,7 @@ struct LoadRun {
         let connections = try (0..<clients).map { _ in try BlockingSocket(path: socketPath) }
         let done = DispatchGroup()
         let start = DispatchTime.now().uptimeNanoseconds
+        let perClient = requests / max(1, connections.count) + 1
         for connection in connections {
             let box = UncheckedBox(connection)
             let queue = self.queue, requests = self.requests, payload = self.payload
@@ -41,7 +42,7 @@ struct LoadRun {
                 var latencies: [Double] = []
                 var acknowledged = 0, refused = 0
                 var failure: String?
-                latencies.reserveCapacity(requests / max(1, connections.count) + 1)
+                latencies.reserveCapacity(perClient)
                 while true {
                     let index = next.add(1, ordering: .relaxed).oldValue
                     guard index < requests else { break }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How one durable enqueue is framed for each server under test, and how its acknowledgement is
 /// recognised. The payload is the same bytes for all of them: the seed's request body.
 enum QueueProtocol: String, CaseIterable {

@@ -46,7 +46,7 @@ struct ChaosCampaign {
         let client = ChaosSocketClient(socketPath: socketPath)
         defer { Task { [client] in await client.shutdown() } }
 
-        let submitting = Atomic<Bool>(true)
+        let submitting = ChaosFlag()
         let submitted = try await withThrowingTaskGroup(of: ClientResult.self) { group in
             group.addTask {
                 let kills = try await killRepeatedly(config: config, client: client, submitting: submitting)
@@ -54,7 +54,7 @@ struct ChaosCampaign {
             }
             group.addTask {
                 let result = await submitAll(client: client)
-                submitting.store(false, ordering: .sequentiallyConsistent)
+                submitting.lower()
                 return result
             }
             var kills: KillRecord?
@@ -72,7 +72,7 @@ struct ChaosCampaign {
 
         // The faults stop; one last daemon brings every submission to an end.
         try await simulator.clearFaults()
-        let final = try await start(config: config, name: "trainqd-final")
+        let final = try start(config: config, name: "trainqd-final")
         try await waitUntilServing(final, client: client)
         let stored = try await settle(client: client)
         let settled = ContinuousClock.now
@@ -109,7 +109,7 @@ struct ChaosCampaign {
     /// Every submission is sent until it is acknowledged, with the same idempotency key each time, so an
     /// acknowledgement lost with a killed daemon is asked for again instead of submitted twice.
     private func submitAll(client: ChaosSocketClient) async -> ClientResult {
-        let next = Atomic<Int>(0)
+        let next = ChaosCounter()
         let settings = self.settings
         return await withTaskGroup(of: ([ChaosEvidence.Acknowledgement], [String], Int).self) { group in
             for _ in 0..<settings.clients {
@@ -118,7 +118,7 @@ struct ChaosCampaign {
                     var unexpected: [String] = []
                     var retries = 0
                     while true {
-                        let index = next.add(1, ordering: .relaxed).oldValue
+                        let index = next.take()
                         guard index < settings.submissions else { break }
                         let job = Int64(10 + index % settings.jobs)
                         let key = "chaos-\(settings.seed)-\(index)"
@@ -156,7 +156,7 @@ struct ChaosCampaign {
         var retries = 0
         while ContinuousClock.now < deadline {
             do {
-                let reply = try await client.send(.POST, "/v1/submissions", body: body, headers: [("Idempotency-Key", key)])
+                let reply = try await client.send("POST", "/v1/submissions", body: body, headers: [("Idempotency-Key", key)])
                 switch reply.status {
                 case 200, 202:
                     let view = try APICoding.decoder().decode(SubmissionView.self, from: reply.body)
@@ -184,17 +184,17 @@ struct ChaosCampaign {
         var byMoment: [Moment: Int] = [:]
     }
 
-    private func killRepeatedly(config: String, client: ChaosSocketClient, submitting: Atomic<Bool>) async throws -> KillRecord {
+    private func killRepeatedly(config: String, client: ChaosSocketClient, submitting: ChaosFlag) async throws -> KillRecord {
         var random = ChaosRandom(seed: settings.seed)
         var record = KillRecord()
         var killed = 0
-        while killed < settings.kills || submitting.load(ordering: .sequentiallyConsistent) {
+        while killed < settings.kills || submitting.isRaised {
             record.starts += 1
-            let daemon = try await start(config: config, name: "trainqd-\(record.starts)")
+            let daemon = try start(config: config, name: "trainqd-\(record.starts)")
             guard killed < settings.kills else {
                 // Enough kills: let this one serve the remaining clients, then end it like the others.
                 try await waitUntilServing(daemon, client: client)
-                while submitting.load(ordering: .sequentiallyConsistent) { try await Task.sleep(for: .milliseconds(50)) }
+                while submitting.isRaised { try await Task.sleep(for: .milliseconds(50)) }
                 daemon.signal(SIGKILL)
                 await daemon.wait()
                 record.byMoment[.working, default: 0] += 1
@@ -259,6 +259,19 @@ struct ChaosCampaign {
     }
 }
 
+/// Raised while the clients still submit; the killer keeps going until it is lowered.
+final class ChaosFlag: Sendable {
+    private let raised = Atomic<Bool>(true)
+    var isRaised: Bool { raised.load(ordering: .sequentiallyConsistent) }
+    func lower() { raised.store(false, ordering: .sequentiallyConsistent) }
+}
+
+/// Hands out 0, 1, 2, ... to concurrent clients.
+final class ChaosCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    func take() -> Int { value.add(1, ordering: .relaxed).oldValue }
+}
+
 /// Reads every submission through `GET /v1/submissions`, page by page.
 enum ChaosListing {
     static func all(client: ChaosSocketClient, query: String = "") async throws -> [SubmissionView] {
@@ -271,7 +284,7 @@ enum ChaosListing {
                 allowed.insert(charactersIn: "-._~")
                 path += "&cursor=" + (cursor.addingPercentEncoding(withAllowedCharacters: allowed) ?? cursor)
             }
-            let reply = try await client.send(.GET, path)
+            let reply = try await client.send("GET", path)
             guard reply.status == 200 else { throw HarnessError("listing answered \(reply.status): \(reply.text)") }
             let page = try APICoding.decoder().decode(SubmissionList.self, from: reply.body)
             submissions += page.submissions

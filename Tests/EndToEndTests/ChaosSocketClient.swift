@@ -26,27 +26,27 @@ final class ChaosSocketClient: Sendable {
     }
 
     func send(
-        _ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [(String, String)] = [],
-        timeout: TimeAmount = .seconds(20)
+        _ method: String, _ path: String, body: Data? = nil, headers: [(String, String)] = [],
+        timeout: Duration = .seconds(20)
     ) async throws -> Reply {
         guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
             throw HarnessError("'\(socketPath)' is not a usable socket path")
         }
         var request = HTTPClientRequest(url: url.absoluteString)
-        request.method = method
+        request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        let response = try await http.execute(request, timeout: timeout)
+        let response = try await http.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
         let bytes = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: response.status.code, body: Data(buffer: bytes))
     }
 
     /// True once the daemon answers its health endpoint.
     func isServing() async -> Bool {
-        (try? await send(.GET, "/v1/health", timeout: .seconds(2)).status) == 200
+        (try? await send("GET", "/v1/health", timeout: .seconds(2)).status) == 200
     }
 
     func shutdown() async {

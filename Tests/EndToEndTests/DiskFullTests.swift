@@ -28,7 +28,7 @@ import Glibc
         var acknowledged: [String] = []
         var refusal: ChaosSocketClient.Reply?
         for index in 0..<5_000 {
-            let reply = try await client.send(.POST, "/v1/submissions", body: Self.body(index))
+            let reply = try await client.send("POST", "/v1/submissions", body: Self.body(index))
             if reply.status == 202 {
                 acknowledged.append(try APICoding.decoder().decode(SubmissionView.self, from: reply.body).id)
                 continue
@@ -44,12 +44,12 @@ import Glibc
 
         // While full, every submission is refused the same way and the daemon stays up and readable.
         for index in 0..<20 {
-            let reply = try await client.send(.POST, "/v1/submissions", body: Self.body(10_000 + index))
+            let reply = try await client.send("POST", "/v1/submissions", body: Self.body(10_000 + index))
             #expect(reply.status == 503 || reply.status == 202, "\(reply.status) \(reply.text)")
             if reply.status == 202 { acknowledged.append(try APICoding.decoder().decode(SubmissionView.self, from: reply.body).id) }
         }
         #expect(daemon.child.isRunning)
-        let readable = try await client.send(.GET, "/v1/submissions?limit=1")
+        let readable = try await client.send("GET", "/v1/submissions?limit=1")
         #expect(readable.status == 200, "\(readable.text)")
 
         // Space again: without a restart, submissions are taken again.
@@ -58,7 +58,7 @@ import Glibc
         let deadline = ContinuousClock.now + .seconds(30)
         var index = 20_000
         while ContinuousClock.now < deadline {
-            let reply = try await client.send(.POST, "/v1/submissions", body: Self.body(index))
+            let reply = try await client.send("POST", "/v1/submissions", body: Self.body(index))
             index += 1
             if reply.status == 202 {
                 acknowledged.append(try APICoding.decoder().decode(SubmissionView.self, from: reply.body).id)

@@ -60,7 +60,7 @@ import Glibc
 
         // And it still does its job.
         let client = ChaosSocketClient(socketPath: daemon.socketPath)
-        let accepted = try await client.send(.POST, "/v1/submissions", body: ChaosRequestBody.submission(job: 10, previous: 20, description: "after fuzz"))
+        let accepted = try await client.send("POST", "/v1/submissions", body: ChaosRequestBody.submission(job: 10, previous: 20, description: "after fuzz"))
         await client.shutdown()
         #expect(accepted.status == 202, "\(accepted.text)")
         #expect(await daemon.stop() == 0)
@@ -97,7 +97,7 @@ import Glibc
             group.addTask {
                 let client = ChaosSocketClient(socketPath: daemon.socketPath)
                 defer { Task { await client.shutdown() } }
-                let reply = try? await client.send(.GET, "/v1/health", timeout: .seconds(3))
+                let reply = try? await client.send("GET", "/v1/health", timeout: .seconds(3))
                 return reply.map { .answered(.init(status: Int($0.status), headers: [:], body: $0.body)) } ?? .timedOut
             }
             return await group.reduce(into: [FuzzRawClient.Result]()) { $0.append($1) }
