@@ -120,7 +120,10 @@ struct DaemonCore: Service {
         let store = self.store
         let application = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .seconds(socket.idleTimeout.components.seconds))),
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [MalformedRequestHandler()],
+                idleTimeout: .seconds(socket.idleTimeout.components.seconds)
+            )),
             configuration: .init(address: .unixDomainSocket(path: socket.path), serverName: nil),
             onServerRunning: { _ in
                 UnixSocketPreparation.restoreUmask()

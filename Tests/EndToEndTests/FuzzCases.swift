@@ -133,7 +133,6 @@ struct FuzzCase {
             Data("POST /v1/submissions HTTP/1.1\r\nContent-Length: abc\r\n\r\n{}".utf8),
             Data("POST /v1/submissions HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".utf8),
             Data("POST /v1/submissions HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nzz\r\n{}\r\n0\r\n\r\n".utf8),
-            Data("GET  /v1/health  HTTP/1.1\r\n\r\n".utf8),
             Data("GET /v1/health HTTP/9.9\r\n\r\n".utf8),
             Data("GET /v1/health\r\n\r\n".utf8),
             Data("\r\n\r\n\r\n".utf8),

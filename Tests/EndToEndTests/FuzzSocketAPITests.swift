@@ -50,7 +50,11 @@ import Glibc
         print("  statuses                 \(counts.statuses.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))")
         print("  by category              \(counts.byCategory.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", "))")
         print("  RSS                      \(rssBefore) kB after warm-up, \(rssAfter) kB after \(total) more")
-        for sample in counts.nonEnvelope.prefix(10) { print("    \(sample)") }
+        // One example of each kind of wrong answer.
+        var seen = Set<String>()
+        for sample in counts.nonEnvelope where seen.insert(String(sample.prefix(while: { $0 != "f" }).prefix(40))).inserted {
+            print("    \(sample)")
+        }
 
         #expect(daemon.child.isRunning, "trainqd crashed:\n\(daemon.child.stderr.suffix(3000))")
         #expect(counts.nonEnvelope.isEmpty, "\(counts.nonEnvelope.prefix(10))")
