@@ -23,7 +23,7 @@ import Glibc
 
         // Fill the filesystem with a file of ballast, leaving only a little room for the database.
         let ballast = filesystem.path + "/ballast"
-        try filesystem.fill(ballast, leavingBytes: 96 * 1024)
+        try filesystem.fill(ballast, leavingBytes: 1024 * 1024)
 
         var acknowledged: [String] = []
         var refusal: ChaosSocketClient.Reply?
@@ -36,17 +36,21 @@ import Glibc
             refusal = reply
             break
         }
+        let beforeFull = acknowledged.count
         let full = try #require(refusal, "the filesystem never filled up")
+        #expect(beforeFull >= 5, "the database should take a few submissions before the disk is full")
         #expect(full.status == 503)
         let envelope = try JSONValue.parse(full.body)
         #expect(envelope["error"]?["kind"]?.stringValue == "store_unavailable", "\(full.text)")
         #expect(envelope["error"]?["message"]?.stringValue?.isEmpty == false)
 
         // While full, every submission is refused the same way and the daemon stays up and readable.
+        var refused = 1
         for index in 0..<20 {
             let reply = try await client.send("POST", "/v1/submissions", body: Self.body(10_000 + index))
             #expect(reply.status == 503 || reply.status == 202, "\(reply.status) \(reply.text)")
             if reply.status == 202 { acknowledged.append(try APICoding.decoder().decode(SubmissionView.self, from: reply.body).id) }
+            if reply.status == 503 { refused += 1 }
         }
         #expect(daemon.child.isRunning)
         let readable = try await client.send("GET", "/v1/submissions?limit=1")
@@ -71,7 +75,7 @@ import Glibc
         #expect(recovered, "trainqd did not take submissions again once space was free")
 
         // Nothing acknowledged was lost, also across a crash.
-        print("disk full: \(acknowledged.count) acknowledged, first refusal after \(acknowledged.count) submissions")
+        print("disk full: \(beforeFull) acknowledged before the disk was full, \(refused) refused with 503 while full, \(acknowledged.count) acknowledged in all")
         await daemon.crash()
         let restarted = try await DaemonProcess(
             directory: directory, extraArguments: ["--simulate", "--database", databasePath], name: "trainqd-2"
