@@ -87,7 +87,7 @@ struct ChaosCampaign {
             ("trainqd starts", "\(kills.starts + 1)"),
             ("kill -9", Moment.allCases.map { "\($0.rawValue) \(kills.byMoment[$0] ?? 0)" }.joined(separator: ", ")),
             ("client retries (daemon down or 503)", "\(retries)"),
-            ("simulator requests", ["create", "list", "show", "throttled"].map { "\($0) \(requests?[$0]?.int64Value ?? 0)" }.joined(separator: ", ")),
+            ("simulator requests (faults injected)", ["create", "list", "show", "faults"].map { "\($0) \(requests?[$0]?.int64Value ?? 0)" }.joined(separator: ", ")),
             ("chaos phase", "\(seconds(chaosEnded - started)) s"),
             ("settling", "\(seconds(settled - chaosEnded)) s"),
         ]
