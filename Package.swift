@@ -144,6 +144,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The load generator and probes of scripts/bench; blocking sockets only, no server code.
+        .executableTarget(
+            name: "trainq-bench",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+
         // Tests (Swift Testing)
         .testTarget(name: "ModelArtsTests", dependencies: ["ModelArts"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTreeTests", dependencies: ["JSONTree"], swiftSettings: swiftSettings),

@@ -57,21 +57,23 @@ extension JSONValue {
 
 extension JSONValue: Codable {
     public init(from decoder: any Decoder) throws {
+        // Each failed attempt allocates and throws a DecodingError, so the common types come first: strings
+        // (most of a request), then integers, objects and arrays. Integers must stay before fractions.
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
-        } else if let bool = try? container.decode(Bool.self) {
-            self = .bool(bool)
-        } else if let integer = try? container.decode(Int64.self) {
-            self = .integer(integer)
-        } else if let number = try? container.decode(Double.self) {
-            self = .number(number)
         } else if let string = try? container.decode(String.self) {
             self = .string(string)
-        } else if let array = try? container.decode([JSONValue].self) {
-            self = .array(array)
+        } else if let integer = try? container.decode(Int64.self) {
+            self = .integer(integer)
         } else if let object = try? container.decode([String: JSONValue].self) {
             self = .object(object)
+        } else if let array = try? container.decode([JSONValue].self) {
+            self = .array(array)
+        } else if let bool = try? container.decode(Bool.self) {
+            self = .bool(bool)
+        } else if let number = try? container.decode(Double.self) {
+            self = .number(number)
         } else {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a JSON value")
         }

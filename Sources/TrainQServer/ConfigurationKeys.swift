@@ -15,6 +15,7 @@ enum ConfigurationKeys {
         "modelarts.rate_limit", "modelarts.burst", "modelarts.concurrency",
         "submit.max_attempts", "submit.max_age", "submit.base_delay", "submit.max_delay",
         "submit.slow_base_delay", "submit.slow_max_delay", "submit.desc_marker", "submit.drain_timeout",
+        "submit.reconcile_waits",
         "track.min_interval", "track.max_interval",
         "log.level",
         "simulate.enabled", "simulate.time_scale",

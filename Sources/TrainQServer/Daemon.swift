@@ -150,7 +150,10 @@ struct DaemonCore: Service {
             notifier.ready(status: QueueStatus.line(counts))
             logger.notice("trainqd ready", metadata: ["socket": "\(path)"])
         }
-        let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(socket.idleTimeout.components.seconds))
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [MalformedRequestHandler()],
+            idleTimeout: .seconds(socket.idleTimeout.components.seconds)
+        )
         let server: any Service
         if let activatedSocket {
             server = AdoptedSocketServer(
@@ -208,6 +211,7 @@ struct DaemonCore: Service {
             concurrency: configuration.modelArts.concurrency,
             rateLimit: configuration.modelArts.rateLimit,
             burst: configuration.modelArts.burst,
+            reconcile: .init(relistSchedule: .init(waits: configuration.submit.reconcileWaits)),
             drainTimeout: configuration.submit.drainTimeout
         )
     }

@@ -129,6 +129,12 @@ extension DaemonConfiguration {
         if let value = values.string("submit.drain_timeout") {
             submit.drainTimeout = try parse.duration(value, key: "submit.drain_timeout")
         }
+        if let list = values.list("submit.reconcile_waits") {
+            guard !list.isEmpty else {
+                throw ConfigurationError(key: "submit.reconcile_waits", problem: "needs at least one wait")
+            }
+            submit.reconcileWaits = try list.map { try parse.duration($0, key: "submit.reconcile_waits") }
+        }
         if let value = values.string("track.min_interval") { track.minInterval = try parse.duration(value, key: "track.min_interval") }
         if let value = values.string("track.max_interval") { track.maxInterval = try parse.duration(value, key: "track.max_interval") }
         if let value = values.string("log.level") { logLevel = try parse.logLevel(value, key: "log.level") }

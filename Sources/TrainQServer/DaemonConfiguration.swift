@@ -57,6 +57,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var descMarker = true
         /// How long attempts in flight may finish after SIGTERM before they are left to reconciliation.
         public var drainTimeout: Duration = .seconds(10)
+        /// Waits between the listings that must all come back empty before reconciliation takes an
+        /// attempt with an unknown outcome as "not created" (a create can commit late).
+        public var reconcileWaits: [Duration] = [.seconds(2), .seconds(5), .seconds(15), .seconds(30)]
     }
 
     public struct Track: Sendable, Equatable {

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import TrainQAPI
 
 /// Turns every failure into the one error envelope, so scripts never see an empty 404 or a bare 500:
@@ -14,6 +15,10 @@ struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return try error.response(from: request, context: context)
+        } catch let error as HTTPParserError {
+            // The body ended before its length, or turned out not to be HTTP, while it was being read.
+            return try APIError.badRequest("the request is not valid HTTP/1.1 (\(error))")
+                .response(from: request, context: context)
         } catch is NIOTooManyBytesError {
             return try APIError(.contentTooLarge, .payloadTooLarge, "the request body is larger than the limit")
                 .response(from: request, context: context)

@@ -57,6 +57,24 @@ import Testing
         }
     }
 
+    @Test func reconcileWaitsComeFromAListInTheFileOrTheEnvironment() async throws {
+        let directory = try TemporaryDirectory()
+        let file = try directory.write("trainqd.yaml", minimal + "\nsubmit:\n  reconcile_waits: [100ms, 1s]\n")
+        let fromFile = try await DaemonConfiguration.load(overrides: .init(configFile: file), environment: [:])
+        #expect(fromFile.submit.reconcileWaits == [.milliseconds(100), .seconds(1)])
+        let fromEnvironment = try await DaemonConfiguration.load(
+            overrides: .init(configFile: file), environment: ["TRAINQ_SUBMIT_RECONCILE_WAITS": "50ms, 2s, 3s"]
+        )
+        #expect(fromEnvironment.submit.reconcileWaits == [.milliseconds(50), .seconds(2), .seconds(3)])
+        let bad = try directory.write("bad.yaml", minimal + "\nsubmit:\n  reconcile_waits: [1s, later]\n")
+        do {
+            _ = try await DaemonConfiguration.load(overrides: .init(configFile: bad), environment: [:])
+            Issue.record("a bad wait was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.key == "submit.reconcile_waits")
+        }
+    }
+
     @Test func environmentOverridesTheFileAndFlagsOverrideBoth() async throws {
         let directory = try TemporaryDirectory()
         let file = try directory.write("trainqd.yaml", minimal + "\nsocket:\n  path: /from/file.sock\ndatabase:\n  path: /from/file.db\n")
