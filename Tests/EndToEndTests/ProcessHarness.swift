@@ -36,56 +36,10 @@ final class TestDirectory: Sendable {
     }
 }
 
-/// A real child process with its output captured to files (pipes could fill up and block it).
-final class ChildProcess: @unchecked Sendable {
-    let process = Process()
-    let stdoutPath: String
-    let stderrPath: String
-
-    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: TestDirectory, name: String) throws {
-        stdoutPath = directory.file("\(name).out")
-        stderrPath = directory.file("\(name).err")
-        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TRAINQ_") }
-        merged.merge(environment) { _, new in new }
-        process.environment = merged
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-    }
-
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
-    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
-    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
-
-    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
-
-    /// Waits for the process to end, at most `timeout`; kills it when the time is up.
-    @discardableResult
-    func wait(timeout: Duration = .seconds(30)) async -> Int32 {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        return process.terminationStatus
-    }
-
-    deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
-}
+/// Every child of the end-to-end tests is started with `posix_spawn` (see `SpawnedProcess`): Foundation's
+/// `Process.run()` was seen to crash the test runner (a bad `memcpy` inside it) when many children were
+/// started over a run, and it stalls other children while one `exec`s.
+typealias ChildProcess = SpawnedProcess
 
 /// `trainqd` as a child process on a test's own socket and database.
 final class DaemonProcess: Sendable {

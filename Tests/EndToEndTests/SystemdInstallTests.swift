@@ -36,7 +36,7 @@ import Glibc
         let directory = try TestDirectory()
         let destination = try TestDirectory()
         let child = try await Self.install(["--dry-run"], destination: destination, in: directory)
-        #expect(child.process.terminationStatus == 0, "\(child.stderr)")
+        #expect(child.terminationStatus == 0, "\(child.stderr)")
         #expect(child.stdout.contains("+ install -m 0755 \(BuiltProducts.directory.path)/trainqd \(destination.path)/usr/local/bin/trainqd"), "\(child.stdout)")
         #expect(child.stdout.contains("systemd-sysusers --root=\(destination.path)"))
         #expect(child.stdout.contains("dry run, nothing was changed"))
@@ -47,7 +47,7 @@ import Glibc
         let directory = try TestDirectory()
         let destination = try TestDirectory()
         let child = try await Self.install(["--frobnicate"], destination: destination, in: directory)
-        #expect(child.process.terminationStatus == 2)
+        #expect(child.terminationStatus == 2)
         #expect(child.stderr.contains("unknown argument '--frobnicate'"))
     }
 
@@ -57,7 +57,7 @@ import Glibc
         let destination = try TestDirectory()
         let root = destination.path
         let child = try await Self.install([], destination: destination, in: directory)
-        #expect(child.process.terminationStatus == 0, "\(child.stdout)\n\(child.stderr)")
+        #expect(child.terminationStatus == 0, "\(child.stdout)\n\(child.stderr)")
 
         for binary in ["trainqd", "trainq", "modelarts-sim"] {
             #expect(Self.mode("\(root)/usr/local/bin/\(binary)") == 0o755, "\(binary)")
@@ -84,7 +84,7 @@ import Glibc
         // A second install keeps the configuration an administrator may have changed.
         try "# changed\n".write(toFile: "\(root)/etc/trainq/trainqd.yaml", atomically: true, encoding: .utf8)
         let again = try await Self.install([], destination: destination, in: directory)
-        #expect(again.process.terminationStatus == 0, "\(again.stderr)")
+        #expect(again.terminationStatus == 0, "\(again.stderr)")
         #expect(try String(contentsOfFile: "\(root)/etc/trainq/trainqd.yaml", encoding: .utf8) == "# changed\n")
         #expect(FileManager.default.fileExists(atPath: "\(root)/etc/trainq/trainqd.yaml.example"))
         #expect(passwdCount(try String(contentsOfFile: "\(root)/etc/passwd", encoding: .utf8)) == 1)

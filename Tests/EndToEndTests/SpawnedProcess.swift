@@ -4,7 +4,8 @@ import Foundation
 import Glibc
 #endif
 
-/// A child process started with `posix_spawn` and reaped with `waitpid(WNOHANG)`, for children that
+/// A child process started with `posix_spawn` and reaped with `waitpid(WNOHANG)`, used for every child
+/// of the end-to-end tests, and in particular for children that
 /// `exec` another program while they run (`systemd-socket-activate`, `setpriv`, `sh -c 'exec ...'`, the
 /// hardening probe). Foundation's `Process` takes the close-on-exec of its watch socket for the child's
 /// exit and blocks its one monitoring thread in `waitpid` until the child really ends, which stalls
@@ -71,6 +72,9 @@ final class SpawnedProcess: @unchecked Sendable {
     }
 
     var isRunning: Bool { poll() == nil }
+
+    /// The exit code (or 128 + signal) once the child has ended; -1 while it runs.
+    var terminationStatus: Int32 { poll() ?? -1 }
 
     func signal(_ number: Int32) {
         if isRunning { kill(pid, number) }
