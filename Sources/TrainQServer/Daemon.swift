@@ -133,7 +133,7 @@ struct DaemonCore: Service {
             store: store, control: control,
             settings: .init(
                 defaultProjectID: configuration.modelArts.projectID ?? (configuration.simulate ? SimulatedDefaults.projectID : nil),
-                maxBodyBytes: configuration.socket.maxBodyBytes, databasePath: configuration.databasePath,
+                maxBodyBytes: configuration.socket.maxBodyBytes,
                 simulated: configuration.simulate
             ),
             metrics: metrics

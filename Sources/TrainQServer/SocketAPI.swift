@@ -15,18 +15,16 @@ public struct SocketAPI: Sendable {
     public struct Settings: Sendable {
         public var defaultProjectID: String?
         public var maxBodyBytes: Int
-        public var databasePath: String
         public var simulated: Bool
         public var startedAt: Date
         public var version: String
 
         public init(
-            defaultProjectID: String?, maxBodyBytes: Int, databasePath: String, simulated: Bool,
+            defaultProjectID: String?, maxBodyBytes: Int, simulated: Bool,
             startedAt: Date = Date(), version: String = TrainQVersion.current
         ) {
             self.defaultProjectID = defaultProjectID
             self.maxBodyBytes = maxBodyBytes
-            self.databasePath = databasePath
             self.simulated = simulated
             self.startedAt = startedAt
             self.version = version

@@ -35,7 +35,7 @@ import TrainQStore
             let control = EngineControl(engine: engine, tracker: tracker, client: client, store: store, lastSuccess: LastModelArtsSuccess())
             let api = SocketAPI(
                 store: store, control: control,
-                settings: .init(defaultProjectID: SimulatedDefaults.projectID, maxBodyBytes: 1 << 20, databasePath: "test.db", simulated: true),
+                settings: .init(defaultProjectID: SimulatedDefaults.projectID, maxBodyBytes: 1 << 20, simulated: true),
                 metrics: metrics
             )
             let router = api.router { request, _ in

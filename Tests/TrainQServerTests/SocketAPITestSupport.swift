@@ -46,7 +46,7 @@ struct SocketAPIFixture {
         let control = EngineControl(engine: engine, tracker: tracker, client: client, store: store, lastSuccess: LastModelArtsSuccess())
         let api = SocketAPI(
             store: store, control: control,
-            settings: .init(defaultProjectID: SimulatedDefaults.projectID, maxBodyBytes: maxBodyBytes, databasePath: "test.db", simulated: true)
+            settings: .init(defaultProjectID: SimulatedDefaults.projectID, maxBodyBytes: maxBodyBytes, simulated: true)
         )
         let router = api.router { request, _ in
             Self.callers[request.headers[HTTPField.Name("X-Test-Caller")!] ?? "admin"]
