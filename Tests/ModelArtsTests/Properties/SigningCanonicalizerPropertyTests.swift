@@ -75,7 +75,13 @@ import Testing
             let path = "/v1/" + random.identifier(maxLength: 32) + "/training-jobs/" + String(random.int(1...99999)) + "/versions"
             let query = (0..<random.int(0...3)).map { _ in (name: random.identifier(), value: random.text(maxLength: 8)) }
             var headers = [AKSKSigner.Header(name: "Content-Type", value: "application/json;charset=UTF-8")]
-            for _ in 0..<random.int(0...3) { headers.append(.init(name: "X-" + random.identifier(), value: random.text(maxLength: 16))) }
+            // Header names are unique (case-insensitively), as one request's headers are.
+            var names: Set<String> = ["content-type"]
+            for _ in 0..<random.int(0...3) {
+                let name = "X-" + random.identifier()
+                guard names.insert(name.lowercased()).inserted else { continue }
+                headers.append(.init(name: name, value: random.text(maxLength: 16)))
+            }
             let body = Data(random.text(maxLength: 64).utf8)
             let signed = signer.sign(method: "POST", path: path, query: query, headers: headers, body: body, host: "modelarts.example.com")
 
