@@ -17,8 +17,6 @@ public struct EngineConfiguration: Sendable, Hashable {
     /// How long a graceful shutdown waits for creates already on the wire. Past it they stay `submitting`
     /// and the next start reconciles them.
     public var drainTimeout: Duration
-    /// How many due submissions one pass of the submitter reads from the store.
-    public var batchSize: Int
 
     public init(
         retry: RetryPolicy.Configuration = .init(),
@@ -27,8 +25,7 @@ public struct EngineConfiguration: Sendable, Hashable {
         rateLimit: Double = 10,
         burst: Int = 20,
         reconcile: ReconcileConfiguration = .init(),
-        drainTimeout: Duration = .seconds(10),
-        batchSize: Int = 64
+        drainTimeout: Duration = .seconds(10)
     ) {
         self.retry = retry
         self.descMarker = descMarker
@@ -37,7 +34,6 @@ public struct EngineConfiguration: Sendable, Hashable {
         self.burst = burst
         self.reconcile = reconcile
         self.drainTimeout = drainTimeout
-        self.batchSize = batchSize
     }
 }
 
@@ -82,7 +78,6 @@ extension EngineConfiguration {
         if reconcile.clockSkewMargin < .zero { problems.append("reconcile clock-skew margin: must not be negative") }
         if !(1...1000).contains(reconcile.pageSize) { problems.append("reconcile page size: must be 1-1000, not \(reconcile.pageSize)") }
         if drainTimeout < .zero { problems.append("drain timeout: must not be negative") }
-        if batchSize < 1 { problems.append("batch size: must be at least 1, not \(batchSize)") }
         return problems
     }
 }

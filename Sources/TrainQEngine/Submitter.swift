@@ -27,9 +27,6 @@ public actor Submitter: Service {
     private var state: State = .idle
     /// Attempts on the wire, by submission id.
     private var inFlight: [String: JobKey] = [:]
-    /// Future times this run scheduled a retry for: the loop wakes for them even while other due
-    /// submissions wait for their busy job.
-    private var scheduledWakeups: [Date] = []
     private let store: SubmissionStore
     private let client: ModelArtsClient
     private let configuration: EngineConfiguration
@@ -112,66 +109,31 @@ public actor Submitter: Service {
     }
 
     /// Starts as many due attempts as the caps allow; returns how long to sleep before looking again.
+    ///
+    /// The store hands back at most one due submission per job that has no create open, so a long
+    /// backlog on a busy job costs nothing here. A finishing attempt rings, which frees its job.
     private func startDueAttempts(group: inout DiscardingTaskGroup) async -> Duration? {
         let capacity = configuration.concurrency - inFlight.count
         guard capacity > 0 else { return Self.idlePoll }
         let now = Date()
-        var busyJobs: Set<JobKey>
+        let work: DueWork
         do {
-            busyJobs = try await store.jobsWithOpenCreate()
+            work = try await store.dueWork(now: now, busyJobs: Set(inFlight.values), limit: capacity)
         } catch {
-            logger.error("could not read the jobs with an open create", metadata: ["error": "\(error)"])
+            logger.error("could not read due submissions", metadata: ["error": "\(error)"])
             return Self.idlePoll
         }
-        busyJobs.formUnion(inFlight.values)
-        var started = 0
-        var blocked = false
-        // A long backlog on one busy job must not hide other jobs' due submissions behind the batch
-        // limit: when a full batch yields too little, read a larger one (bounded).
-        var limit = configuration.batchSize
-        var seen: Set<String> = []
-        while true {
-            let due: [StoredSubmission]
-            do {
-                due = try await store.due(now: now, limit: limit)
-            } catch {
-                logger.error("could not read due submissions", metadata: ["error": "\(error)"])
-                return Self.idlePoll
+        for submission in work.due where inFlight[submission.id] == nil {
+            inFlight[submission.id] = submission.jobKey
+            group.addTask {
+                await self.attempt(submission)
             }
-            for submission in due where inFlight[submission.id] == nil && seen.insert(submission.id).inserted {
-                guard started < capacity else {
-                    blocked = true
-                    break
-                }
-                guard !busyJobs.contains(submission.jobKey) else {
-                    blocked = true
-                    continue
-                }
-                busyJobs.insert(submission.jobKey)
-                inFlight[submission.id] = submission.jobKey
-                started += 1
-                group.addTask {
-                    await self.attempt(submission)
-                }
-            }
-            guard started < capacity, due.count == limit, limit < Self.maximumScan else { break }
-            limit = min(limit * 4, Self.maximumScan)
         }
-        scheduledWakeups.removeAll { $0 <= now }
-        if blocked {
-            // Due rows wait for their job; finishing attempts ring. Still wake for a retry scheduled
-            // meanwhile on a free job.
-            guard let earliest = scheduledWakeups.min() else { return Self.idlePoll }
-            return min(max(Duration(timeInterval: earliest.timeIntervalSinceNow), .milliseconds(1)), Self.idlePoll)
-        }
-        // Nothing waiting that could start now: sleep until the next due time.
-        guard let nextDue = try? await store.nextDueDate() else { return Self.idlePoll }
-        let wait = Duration(timeInterval: nextDue.timeIntervalSinceNow)
-        return min(max(wait, .milliseconds(1)), Self.idlePoll)
+        // More due than capacity: a finishing attempt rings. Otherwise sleep until the next due time; the
+        // poll bounds the wait for jobs whose open create the reconciler settles.
+        guard !work.moreDue, let nextDueAt = work.nextDueAt else { return Self.idlePoll }
+        return min(max(Duration(timeInterval: nextDueAt.timeIntervalSince(Date())), .milliseconds(1)), Self.idlePoll)
     }
-
-    /// The most due submissions one pass reads when looking past busy jobs.
-    static let maximumScan = 16_384
 
     private func drain() async {
         guard !inFlight.isEmpty else { return }
@@ -318,8 +280,8 @@ public actor Submitter: Service {
         for action in decision.actions {
             switch action {
             case .reconcile: onReconcileNeeded()
-            case .scheduleAttempt(let at, _) where at <= Date(): signal.ring()
-            case .scheduleAttempt(let at, _): scheduledWakeups.append(at)
+            // The finished attempt rings anyway; the next pass sleeps until the scheduled time.
+            case .scheduleAttempt: break
             // The client replaces a refused token itself; the immediate re-attempt above uses the new one.
             case .refreshToken, .persistAttemptThenSend, .startTracking, .relist, .resetBudget: break
             }

@@ -25,9 +25,11 @@ struct SubmissionIntake: Sendable {
         }
         let document: JSONValue
         do {
-            document = try JSONValue.parse(Data(buffer: body))
+            document = try body.withUnsafeReadableBytes { bytes in
+                try JSONValue.parse(UnsafeRawBufferPointer(bytes), rejectingDuplicateKeys: true)
+            }
         } catch {
-            throw APIError(.badRequest, .invalidJSON, "the body is not valid JSON: \(Self.describe(error))")
+            throw APIError(.badRequest, .invalidJSON, "the body is not valid JSON: \(error)")
         }
         guard case .object(let members) = document else {
             throw APIError(.badRequest, .validationFailed, "the body must be a JSON object", details: [
@@ -70,12 +72,5 @@ struct SubmissionIntake: Sendable {
             throw APIError(.badRequest, .validationFailed, "the request breaks \(count) rule\(count == 1 ? "" : "s")", details: problems)
         }
         return Accepted(projectID: projectID, jobID: jobID, request: requestDocument)
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            return (context.underlyingError.map { "\($0)" } ?? context.debugDescription)
-        }
-        return "\(error)"
     }
 }

@@ -8,16 +8,23 @@ extension SubmissionStore {
         try read { tables in try tables.submission(id: id, includeHistory: false) }
     }
 
-    /// Submissions ready for an attempt: every `queued` one, and `retrying` ones whose
-    /// `next_attempt_at` is at or before `now`; the longest-waiting first, at most `limit`.
-    public func due(now: Date, limit: Int) throws -> [StoredSubmission] {
-        guard limit >= 1 else { return [] }
-        return try read { tables in try tables.due(now: now, limit: limit) }
-    }
-
-    /// When the next `queued` or `retrying` submission is due (possibly in the past); nil when none waits.
-    public func nextDueDate() throws -> Date? {
-        try read { tables in try tables.nextDueDate() }
+    /// The submissions to attempt now: of each job that is neither in `busyJobs` nor has a create open
+    /// in the store (`submitting`, `reconciling`, `needs_attention`), its next waiting one if it is due
+    /// (`queued`, or `retrying` with `next_attempt_at` at or before `now`); the longest-waiting first,
+    /// at most `limit`. Also when the next waiting submission of such a job becomes due.
+    ///
+    /// The cost grows with the number of jobs that have waiting submissions, not with their backlog.
+    public func dueWork(now: Date, busyJobs: Set<JobKey>, limit: Int) throws -> DueWork {
+        try read { tables in
+            let busy = busyJobs.union(try tables.jobsWithOpenCreate())
+            let heads = try tables.waitingHeads().filter { !busy.contains($0.job) }
+            let due = heads.filter { $0.isDue(at: now) }.sorted(by: WaitingHead.dueOrder)
+            let chosen = try due.prefix(max(limit, 0)).compactMap { head in
+                try tables.submission(id: head.id, includeHistory: false)
+            }
+            let nextDueAt = heads.filter { !$0.isDue(at: now) }.compactMap(\.nextAttemptAt).min()
+            return DueWork(due: chosen, moreDue: due.count > chosen.count, nextDueAt: nextDueAt)
+        }
     }
 
     /// Every submission in `state`, oldest first, with attempts.

@@ -84,7 +84,8 @@ extension SubmissionStore {
     }
 
     private func insertOrReplay(_ new: NewSubmission, tables: StoreTables) throws -> InsertOutcome {
-        let fingerprint = RequestFingerprint.of(projectID: new.projectID, jobID: new.jobID, request: new.request)
+        let requestBytes = new.request.canonicalBytes()
+        let fingerprint = RequestFingerprint.of(projectID: new.projectID, jobID: new.jobID, canonicalRequest: requestBytes)
         if let key = new.idempotencyKey,
             let existing = try tables.submission(ownerUID: new.owner.uid, idempotencyKey: key)
         {
@@ -97,10 +98,20 @@ extension SubmissionStore {
             return .replayed(stored.view)
         }
         let id = idGenerator.next(at: new.at)
-        try tables.insertSubmission(new, id: id, requestBytes: new.request.canonicalData(), fingerprint: fingerprint)
-        guard let stored = try tables.submission(id: id, includeHistory: true) else {
-            throw StoreError(kind: .corruptRow, reason: "submission \(id) not found right after its insert")
-        }
-        return .created(stored.view)
+        let eventSeq = try tables.insertSubmission(new, id: id, requestBytes: Data(requestBytes), fingerprint: fingerprint)
+        return .created(new.queuedView(id: id, eventSeq: eventSeq))
+    }
+}
+
+extension NewSubmission {
+    /// The row just inserted, as a read would return it (times at the store's millisecond precision),
+    /// built without reading it back.
+    func queuedView(id: String, eventSeq: Int64) -> SubmissionView {
+        let at = EpochMilliseconds.rounded(self.at)
+        let nextAttemptAt = NextAttemptRule.nextAttemptAt(entering: .queued, requested: nil, at: self.at).map(EpochMilliseconds.rounded)
+        return SubmissionView(
+            id: id, state: .queued, owner: owner, projectID: projectID, jobID: jobID, request: request,
+            createdAt: at, updatedAt: at, nextAttemptAt: nextAttemptAt,
+            history: [HistoryEntry(seq: eventSeq, at: at, state: .queued)])
     }
 }

@@ -235,11 +235,9 @@ import TrainQStore
     }
 
     @Test func aLongBacklogOnOneJobDoesNotHoldUpOtherJobs() async throws {
-        // Every create takes 100 ms; job 10 has 20 waiting, read 4 at a time.
+        // Every create takes 100 ms; job 10 has 20 waiting.
         let faults = [FaultRule(target: .create, kind: .delay, delayMilliseconds: 100)]
-        var configuration = EngineHarness.fastConfiguration()
-        configuration.batchSize = 4
-        try await EngineHarness.with(simulator: .init(timeScale: 60, scenario: .init(faults: faults)), configuration: configuration) { harness in
+        try await EngineHarness.with(simulator: .init(timeScale: 60, scenario: .init(faults: faults))) { harness in
             var backlog: [String] = []
             for index in 0..<20 {
                 backlog.append(try await harness.submit(request: EngineHarness.sampleRequest(jobDesc: "backlog \(index)")))

@@ -21,15 +21,19 @@ import TrainQAPI
             _ = try await store.transition(
                 id: tracking.id, from: .submitting, to: .tracking, changes: SubmissionChanges(version: CreatedVersion(id: 5)))
 
-            let dueAt10 = try await store.due(now: time(10), limit: 10)
-            #expect(dueAt10.map(\.id) == [retryingSoon.id, queued.id])
-            #expect(dueAt10.first?.attemptCount == 1)
-            #expect(dueAt10.first?.view.attempts.count == 1)
-            #expect(try await store.due(now: time(10), limit: 1).map(\.id) == [retryingSoon.id])
-            #expect(try await store.due(now: time(60), limit: 10).count == 3)
-            #expect(try await store.due(now: time(10), limit: 0).isEmpty)
+            // Each of these is on job 10: only its longest-waiting due submission may start.
+            let dueAt10 = try await store.dueWork(now: time(10), busyJobs: [], limit: 10)
+            #expect(dueAt10.due.map(\.id) == [retryingSoon.id])
+            #expect(dueAt10.due.first?.attemptCount == 1)
+            #expect(dueAt10.due.first?.view.attempts.count == 1)
+            #expect(dueAt10.nextDueAt == nil && !dueAt10.moreDue)
+            let dueAt2 = try await store.dueWork(now: time(2), busyJobs: [], limit: 10)
+            #expect(dueAt2.due.isEmpty && dueAt2.nextDueAt == time(3))
+            let job10 = JobKey(projectID: projectID, jobID: 10)
+            #expect(try await store.dueWork(now: time(10), busyJobs: [job10], limit: 10).due.isEmpty)
+            let none = try await store.dueWork(now: time(10), busyJobs: [], limit: 0)
+            #expect(none.due.isEmpty && none.moreDue)
 
-            #expect(try await store.nextDueDate() == time(3))
             #expect(try await store.oldestDue(now: time(10)) == .seconds(7))
             #expect(try await store.submissions(in: .retrying).map(\.id) == [retryingSoon.id, retryingLater.id])
             #expect(try await store.jobsWithOpenCreate().isEmpty)
@@ -37,6 +41,39 @@ import TrainQAPI
             let counts = try await store.countsByState()
             #expect(counts.count == SubmissionState.allCases.count)
             #expect(counts[.queued] == 1 && counts[.retrying] == 2 && counts[.tracking] == 1 && counts[.failed] == 0)
+        }
+    }
+
+    @Test func dueWorkTakesTheHeadOfEveryFreeJobWhateverTheBacklog() async throws {
+        try await withStore { store, _ async throws in
+            // Job 10: a backlog of 30; job 11: one retrying later; job 12: one waiting; job 13: an open create.
+            var backlog: [SubmissionView] = []
+            for index in 0..<30 {
+                backlog.append(try await create(store, newSubmission(jobID: 10, description: "backlog \(index)", at: time(Double(index)))))
+            }
+            let later = try await create(store, newSubmission(jobID: 11, description: "later", at: time(0)))
+            _ = try await store.transition(id: later.id, from: .queued, to: .submitting, attempt: .begin(at: time(1)))
+            _ = try await store.transition(
+                id: later.id, from: .submitting, to: .retrying, changes: SubmissionChanges(nextAttemptAt: time(90)),
+                attempt: .finish(AttemptResult(finishedAt: time(2), outcome: "transient")), at: time(2))
+            let waiting = try await create(store, newSubmission(jobID: 12, description: "waiting", at: time(40)))
+            let open = try await create(store, newSubmission(jobID: 13, description: "open", at: time(0)))
+            let blocked = try await create(store, newSubmission(jobID: 13, description: "blocked", at: time(1)))
+            _ = try await store.transition(id: open.id, from: .queued, to: .submitting, attempt: .begin(at: time(1)))
+
+            let work = try await store.dueWork(now: time(50), busyJobs: [], limit: 10)
+            #expect(work.due.map(\.id) == [backlog[0].id, waiting.id])
+            #expect(work.nextDueAt == time(90))
+            #expect(!work.due.map(\.id).contains(blocked.id))
+
+            let busy = try await store.dueWork(now: time(50), busyJobs: [JobKey(projectID: projectID, jobID: 10)], limit: 10)
+            #expect(busy.due.map(\.id) == [waiting.id])
+
+            let one = try await store.dueWork(now: time(50), busyJobs: [], limit: 1)
+            #expect(one.due.map(\.id) == [backlog[0].id] && one.moreDue)
+
+            // Once its time comes, the retry joins them in due order.
+            #expect(try await store.dueWork(now: time(95), busyJobs: [], limit: 10).due.map(\.id) == [backlog[0].id, waiting.id, later.id])
         }
     }
 
@@ -57,8 +94,8 @@ import TrainQAPI
 
     @Test func anEmptyStoreHasNothingDue() async throws {
         try await withStore { store, _ async throws in
-            #expect(try await store.due(now: time(0), limit: 10).isEmpty)
-            #expect(try await store.nextDueDate() == nil)
+            let work = try await store.dueWork(now: time(0), busyJobs: [], limit: 10)
+            #expect(work.due.isEmpty && work.nextDueAt == nil && !work.moreDue)
             #expect(try await store.oldestDue(now: time(0)) == nil)
             #expect(await store.lastSequence() == 0)
             #expect(try await store.countsByState().values.allSatisfy { $0 == 0 })

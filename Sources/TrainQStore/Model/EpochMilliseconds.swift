@@ -9,4 +9,9 @@ enum EpochMilliseconds {
     static func date(_ milliseconds: Int64) -> Date {
         Date(timeIntervalSince1970: Double(milliseconds) / 1000)
     }
+
+    /// `date` as it reads back after being stored.
+    static func rounded(_ date: Date) -> Date {
+        self.date(from(date))
+    }
 }

@@ -78,25 +78,39 @@ extension StoreTables {
     }
 
     /// `queued` rows, and `retrying` rows whose time has come; the longest-waiting first.
-    func due(now: Date, limit: Int) throws -> [StoredSubmission] {
+    /// The next waiting submission of every job that has one: its first `queued` or `retrying` row in
+    /// `(next_attempt_at, id)` order. A recursive query walks the `submissions_waiting_by_job` index with
+    /// one seek per job, however long each job's backlog is.
+    func waitingHeads() throws -> [WaitingHead] {
         let select = try statement(
             """
-            SELECT \(SubmissionRowDecoder.columns) FROM submissions
-            WHERE state = 'queued' OR (state = 'retrying' AND next_attempt_at <= :now)
-            ORDER BY next_attempt_at, id LIMIT :limit
+            WITH RECURSIVE heads(rid, project_id, job_id) AS (
+                SELECT * FROM (
+                    SELECT rowid, project_id, job_id FROM submissions WHERE state IN ('queued', 'retrying')
+                    ORDER BY project_id, job_id, next_attempt_at, id LIMIT 1)
+                UNION ALL
+                SELECT s.rowid, s.project_id, s.job_id FROM heads JOIN submissions s ON s.rowid = COALESCE(
+                    (SELECT w.rowid FROM submissions w WHERE w.state IN ('queued', 'retrying')
+                        AND w.project_id = heads.project_id AND w.job_id > heads.job_id
+                        ORDER BY w.job_id, w.next_attempt_at, w.id LIMIT 1),
+                    (SELECT w.rowid FROM submissions w WHERE w.state IN ('queued', 'retrying')
+                        AND w.project_id > heads.project_id
+                        ORDER BY w.project_id, w.job_id, w.next_attempt_at, w.id LIMIT 1))
+            )
+            SELECT s.id, s.state, s.project_id, s.job_id, s.next_attempt_at FROM heads JOIN submissions s ON s.rowid = heads.rid
             """)
-        try select.bind(Self.milliseconds(now), named: ":now")
-        try select.bind(Int64(limit), named: ":limit")
-        return try submissions(from: select)
-    }
-
-    /// The earliest time a `queued` or `retrying` row is due.
-    func nextDueDate() throws -> Date? {
-        let select = try statement(
-            "SELECT MIN(next_attempt_at) FROM submissions WHERE state IN ('queued', 'retrying')")
         defer { select.reset() }
-        guard try select.step() else { return nil }
-        return select.int64(0).map(EpochMilliseconds.date)
+        var heads: [WaitingHead] = []
+        while try select.step() {
+            guard let id = select.string(0), let state = select.string(1), let projectID = select.string(2),
+                let jobID = select.int64(3)
+            else { throw SubmissionRowDecoder.corrupt("a waiting submission without id, state, project or job") }
+            heads.append(WaitingHead(
+                id: id, job: JobKey(projectID: projectID, jobID: jobID),
+                isQueued: try SubmissionRowDecoder.decodeState(state, submission: id) == .queued,
+                nextAttemptAt: select.int64(4).map(EpochMilliseconds.date)))
+        }
+        return heads
     }
 
     /// Every row in `state`, oldest first.

@@ -3,8 +3,8 @@ import JSONTree
 import TrainQAPI
 
 extension StoreTables {
-    /// Inserts a new `queued` row and its first event.
-    func insertSubmission(_ new: NewSubmission, id: String, requestBytes: Data, fingerprint: Data) throws {
+    /// Inserts a new `queued` row and its first event; returns the event's seq.
+    func insertSubmission(_ new: NewSubmission, id: String, requestBytes: Data, fingerprint: Data) throws -> Int64 {
         let insert = try statement(
             """
             INSERT INTO submissions (id, state, owner_uid, owner_user, project_id, job_id, request, idempotency_key,
@@ -21,7 +21,7 @@ extension StoreTables {
                 Self.milliseconds(NextAttemptRule.nextAttemptAt(entering: .queued, requested: nil, at: new.at))),
         ])
         try insert.run()
-        try appendEvent(
+        return try appendEvent(
             submissionID: id, jobID: new.jobID, state: .queued, remoteStatus: nil, reason: nil, at: new.at)
     }
 
