@@ -154,7 +154,7 @@ let package = Package(
         // Tests (Swift Testing)
         .testTarget(name: "ModelArtsTests", dependencies: ["ModelArts"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTreeTests", dependencies: ["JSONTree"], swiftSettings: swiftSettings),
-        .testTarget(name: "TrainQAPITests", dependencies: ["TrainQAPI"], swiftSettings: swiftSettings),
+        .testTarget(name: "TrainQAPITests", dependencies: ["TrainQAPI", "JSONTree"], swiftSettings: swiftSettings),
         .testTarget(name: "TrainQStoreTests", dependencies: ["TrainQStore"], swiftSettings: swiftSettings),
         .testTarget(name: "TrainQEngineTests", dependencies: ["TrainQEngine", "ModelArtsSimulator"], swiftSettings: swiftSettings),
         .testTarget(

@@ -5,7 +5,9 @@
 /// Canonical bytes are stored and hashed for idempotency replays, so equal documents must give equal
 /// bytes; writing them by hand also keeps `JSONEncoder` off the intake path.
 public struct JSONWriter: Sendable {
-    public private(set) var bytes: [UInt8] = []
+    public var bytes: [UInt8] = []
+    /// Whether the container being written has no member or element yet (no comma before the next).
+    private var atContainerStart = false
 
     public init(reservingCapacity capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
@@ -64,6 +66,50 @@ public struct JSONWriter: Sendable {
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    // MARK: Objects and arrays written member by member
+
+    /// Starts an object; name members with `key(_:)` (in sorted order, to stay canonical).
+    public mutating func beginObject() {
+        bytes.append(UInt8(ascii: "{"))
+        atContainerStart = true
+    }
+
+    public mutating func key(_ name: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        bytes.append(contentsOf: "\":".utf8)
+    }
+
+    public mutating func endObject() {
+        bytes.append(UInt8(ascii: "}"))
+        atContainerStart = false
+    }
+
+    public mutating func beginArray() {
+        bytes.append(UInt8(ascii: "["))
+        atContainerStart = true
+    }
+
+    /// Call before each element of an array begun with `beginArray()`.
+    public mutating func nextElement() {
+        separate()
+    }
+
+    public mutating func endArray() {
+        bytes.append(UInt8(ascii: "]"))
+        atContainerStart = false
+    }
+
+    public mutating func writeNull() {
+        bytes.append(contentsOf: "null".utf8)
+    }
+
+    private mutating func separate() {
+        if !atContainerStart { bytes.append(UInt8(ascii: ",")) }
+        atContainerStart = false
     }
 
     /// Appends bytes that already are JSON (a stored canonical document, say) without reading them.

@@ -26,8 +26,60 @@ public enum APICoding {
         return decoder
     }
 
+    /// `2026-11-28T10:00:00.123Z`. Written by hand: Foundation's ISO 8601 style costs microseconds per
+    /// call on every response and truncates `x.123` stored as `x.12299999` to `.122`.
     public static func formatTimestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+        let milliseconds = epochMilliseconds(date)
+        let days = milliseconds >= 0 ? milliseconds / 86_400_000 : (milliseconds - 86_399_999) / 86_400_000
+        let millisecondOfDay = milliseconds - days * 86_400_000
+        let (year, month, day) = civilDate(daysSinceEpoch: days)
+        guard (1...9999).contains(year) else {
+            return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+        }
+        var text = ""
+        text.reserveCapacity(24)
+        func append(_ value: Int64, digits: Int) {
+            var digitsText = String(value)
+            while digitsText.utf8.count < digits { digitsText = "0" + digitsText }
+            text += digitsText
+        }
+        append(year, digits: 4)
+        text += "-"
+        append(month, digits: 2)
+        text += "-"
+        append(day, digits: 2)
+        text += "T"
+        append(millisecondOfDay / 3_600_000, digits: 2)
+        text += ":"
+        append(millisecondOfDay / 60_000 % 60, digits: 2)
+        text += ":"
+        append(millisecondOfDay / 1000 % 60, digits: 2)
+        text += "."
+        append(millisecondOfDay % 1000, digits: 3)
+        text += "Z"
+        return text
+    }
+
+    /// Milliseconds since 1970, the precision of every stored time. A time that is a whole millisecond
+    /// but not exact in binary (`x.123` read back as `x.12299999`) counts as that millisecond; any
+    /// other time is truncated.
+    public static func epochMilliseconds(_ date: Date) -> Int64 {
+        let scaled = date.timeIntervalSince1970 * 1000
+        let nearest = scaled.rounded()
+        return Int64(abs(scaled - nearest) < 0.001 ? nearest : scaled.rounded(.down))
+    }
+
+    /// Proleptic Gregorian year, month and day of a day count since 1970-01-01 (H. Hinnant's algorithm).
+    private static func civilDate(daysSinceEpoch days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     public static func parseTimestamp(_ text: String) -> Date? {

@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 import TrainQAPI
 
-/// A JSON body encoded with the socket API's coding rules (ISO 8601 times with milliseconds, sorted keys).
+/// A JSON body encoded with the socket API's coding rules (ISO 8601 times with milliseconds, sorted keys):
+/// written by hand for the types that can (`APIJSONWritable`), through `JSONEncoder` for the rest.
 struct JSONResponse<Value: Encodable & Sendable>: ResponseGenerator {
     var value: Value
     var status: HTTPResponse.Status = .ok
@@ -13,12 +14,18 @@ struct JSONResponse<Value: Encodable & Sendable>: ResponseGenerator {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var data = try APICoding.encoder().encode(value)
-        data.append(UInt8(ascii: "\n"))
+        let bytes: [UInt8]
+        if let writable = value as? any APIJSONWritable {
+            bytes = writable.apiJSONBytes()
+        } else {
+            var data = try APICoding.encoder().encode(value)
+            data.append(UInt8(ascii: "\n"))
+            bytes = Array(data)
+        }
         return Response(
             status: status,
             headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data))
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes))
         )
     }
 }

@@ -266,13 +266,10 @@ public struct SocketAPI: Sendable {
         let store = self.store
         let body = ResponseBody { writer in
             var cursor = after
-            let encoder = APICoding.encoder()
             while !Task.isCancelled, !Task.isShuttingDownGracefully {
                 let page = try await store.events(after: cursor, submission: filter.submission, jobID: filter.jobID, limit: 500)
                 for event in page.events {
-                    var line = try encoder.encode(event)
-                    line.append(UInt8(ascii: "\n"))
-                    try await writer.write(ByteBuffer(bytes: line))
+                    try await writer.write(ByteBuffer(bytes: event.apiJSONBytes()))
                 }
                 // A full page may have more behind it: go on from its last event, not from `lastSeq`,
                 // which is the newest event of all and would skip the rest.

@@ -1,9 +1,10 @@
 import Foundation
+import TrainQAPI
 
 /// Times are stored as integer milliseconds since 1970: exact, sortable, and what ModelArts sends.
 enum EpochMilliseconds {
     static func from(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        APICoding.epochMilliseconds(date)
     }
 
     static func date(_ milliseconds: Int64) -> Date {

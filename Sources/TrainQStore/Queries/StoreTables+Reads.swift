@@ -80,21 +80,23 @@ extension StoreTables {
     /// `queued` rows, and `retrying` rows whose time has come; the longest-waiting first.
     /// The next waiting submission of every job that has one: its first `queued` or `retrying` row in
     /// `(next_attempt_at, id)` order. A recursive query walks the `submissions_waiting_by_job` index with
-    /// one seek per job, however long each job's backlog is.
+    /// one seek per job, however long each job's backlog is. `INDEXED BY` because without statistics
+    /// the planner prefers `submissions_by_due` and sorts every waiting row.
     func waitingHeads() throws -> [WaitingHead] {
         let select = try statement(
             """
             WITH RECURSIVE heads(rid, project_id, job_id) AS (
                 SELECT * FROM (
-                    SELECT rowid, project_id, job_id FROM submissions WHERE state IN ('queued', 'retrying')
+                    SELECT rowid, project_id, job_id FROM submissions INDEXED BY submissions_waiting_by_job
+                    WHERE state IN ('queued', 'retrying')
                     ORDER BY project_id, job_id, next_attempt_at, id LIMIT 1)
                 UNION ALL
                 SELECT s.rowid, s.project_id, s.job_id FROM heads JOIN submissions s ON s.rowid = COALESCE(
-                    (SELECT w.rowid FROM submissions w WHERE w.state IN ('queued', 'retrying')
-                        AND w.project_id = heads.project_id AND w.job_id > heads.job_id
+                    (SELECT w.rowid FROM submissions w INDEXED BY submissions_waiting_by_job
+                        WHERE w.state IN ('queued', 'retrying') AND w.project_id = heads.project_id AND w.job_id > heads.job_id
                         ORDER BY w.job_id, w.next_attempt_at, w.id LIMIT 1),
-                    (SELECT w.rowid FROM submissions w WHERE w.state IN ('queued', 'retrying')
-                        AND w.project_id > heads.project_id
+                    (SELECT w.rowid FROM submissions w INDEXED BY submissions_waiting_by_job
+                        WHERE w.state IN ('queued', 'retrying') AND w.project_id > heads.project_id
                         ORDER BY w.project_id, w.job_id, w.next_attempt_at, w.id LIMIT 1))
             )
             SELECT s.id, s.state, s.project_id, s.job_id, s.next_attempt_at FROM heads JOIN submissions s ON s.rowid = heads.rid
