@@ -115,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "trainqd",
             dependencies: [
-                "TrainQServer", "ModelArtsSimulator",
+                "CLinuxShims", "TrainQServer", "ModelArtsSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

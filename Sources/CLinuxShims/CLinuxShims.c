@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <malloc.h>
 #include <stddef.h>
 #include <sys/socket.h>
 #include "CLinuxShims.h"
@@ -7,3 +8,8 @@
 _Static_assert(sizeof(struct ucred) == sizeof(trainq_ucred), "ucred size");
 _Static_assert(offsetof(struct ucred, uid) == offsetof(trainq_ucred, uid), "ucred uid offset");
 _Static_assert(offsetof(struct ucred, gid) == offsetof(trainq_ucred, gid), "ucred gid offset");
+
+void trainq_keep_freed_memory(int trim_threshold, int mmap_threshold) {
+    mallopt(M_TRIM_THRESHOLD, trim_threshold);
+    mallopt(M_MMAP_THRESHOLD, mmap_threshold);
+}

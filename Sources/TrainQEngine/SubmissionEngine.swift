@@ -55,6 +55,11 @@ public final class SubmissionEngine: Sendable {
         submitter.wake()
     }
 
+    /// A submission of `job` was stored: start its first attempt now if the job is free.
+    public func submissionAccepted(job: JobKey) {
+        submitter.wake(forNewSubmissionOf: job)
+    }
+
     // MARK: - A person's actions
 
     /// `queued`, `retrying` or `needs_attention` → `canceled`. A version that exists (tracking) has to be

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ModelArts
 import ServiceLifecycle
+import Synchronization
 import TrainQAPI
 import TrainQStore
 
@@ -26,7 +27,12 @@ public actor Submitter: Service {
 
     private var state: State = .idle
     /// Attempts on the wire, by submission id.
-    private var inFlight: [String: JobKey] = [:]
+    private var inFlight: [String: JobKey] = [:] {
+        didSet { jobsInFlight.withLock { $0 = Set(inFlight.values) } }
+    }
+    /// `inFlight`'s jobs, readable without entering the actor: a new submission of a job whose create
+    /// is on the wire cannot start before that attempt finishes (and rings), so it need not wake the loop.
+    private nonisolated let jobsInFlight = Mutex<Set<JobKey>>([])
     private let store: SubmissionStore
     private let client: ModelArtsClient
     private let configuration: EngineConfiguration
@@ -60,6 +66,13 @@ public actor Submitter: Service {
 
     /// Look for due work now (after a `202`, a `retry`, a resolved submission...). Cheap; call it freely.
     public nonisolated func wake() {
+        signal.ring()
+    }
+
+    /// A new submission of `job` was stored: wake the loop unless an attempt of that job is on the wire
+    /// (its end rings anyway). Under a burst on one job this saves a pass over the store per request.
+    public nonisolated func wake(forNewSubmissionOf job: JobKey) {
+        guard !jobsInFlight.withLock({ $0.contains(job) }) else { return }
         signal.ring()
     }
 

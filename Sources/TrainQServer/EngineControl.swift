@@ -23,8 +23,8 @@ public struct EngineControl: SubmissionControl {
         self.lastSuccess = lastSuccess
     }
 
-    public func submissionAccepted(id: String) async {
-        engine.submissionAccepted()
+    public func submissionAccepted(_ submission: SubmissionView) async {
+        engine.submissionAccepted(job: JobKey(projectID: submission.projectID, jobID: submission.jobID))
     }
 
     public func cancel(id: String) async throws(SubmissionControlError) -> SubmissionView {

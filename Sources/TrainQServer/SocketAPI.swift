@@ -98,7 +98,7 @@ public struct SocketAPI: Sendable {
             context.logger.info("accepted submission", metadata: [
                 "submission": "\(submission.id)", "job_id": "\(submission.jobID)", "uid": "\(caller.uid)",
             ])
-            await control.submissionAccepted(id: submission.id)
+            await control.submissionAccepted(submission)
             return try JSONResponse(submission, status: .accepted).response(from: request, context: context)
         case .replayed(let submission):
             return try JSONResponse(submission, status: .ok).response(from: request, context: context)

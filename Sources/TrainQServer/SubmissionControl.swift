@@ -6,7 +6,7 @@ import TrainQAPI
 /// the engine's internals; `EngineControl` adapts the real engine to it.
 public protocol SubmissionControl: Sendable {
     /// A submission was just stored: start its first attempt now rather than at the next poll.
-    func submissionAccepted(id: String) async
+    func submissionAccepted(_ submission: SubmissionView) async
     /// Cancel before a version exists, or ask ModelArts to stop the version.
     func cancel(id: String) async throws(SubmissionControlError) -> SubmissionView
     /// Queue a `rejected` or `exhausted` submission again with a fresh budget.

@@ -52,7 +52,7 @@ extension SubmissionStore {
             let connection = try openConnection()
             tables = StoreTables(connection: connection)
             outcomes = try connection.transaction {
-                try batch.map { pending in try insertOne(pending.submission, tables: tables) }
+                try batch.map { pending in try insertOne(pending.submission, tables: tables, alone: batch.count == 1) }
             }
         } catch {
             let storeError = failure(error, during: "insert")
@@ -69,8 +69,12 @@ extension SubmissionStore {
     }
 
     /// One insert of a batch, in a savepoint: a failure of this one request (say, a constraint) fails
-    /// only its caller. A failure of the storage fails the whole batch.
-    private func insertOne(_ new: NewSubmission, tables: StoreTables) throws -> Result<InsertOutcome, StoreError> {
+    /// only its caller. A failure of the storage fails the whole batch. A batch of one needs no
+    /// savepoint: any failure of it rolls the whole transaction back and reaches its caller.
+    private func insertOne(_ new: NewSubmission, tables: StoreTables, alone: Bool) throws -> Result<InsertOutcome, StoreError> {
+        if alone {
+            return .success(try insertOrReplay(new, tables: tables))
+        }
         do {
             return .success(
                 try tables.connection.savepoint("insert_submission") {

@@ -44,6 +44,7 @@ struct TrainQDaemonCommand: AsyncParsableCommand {
             return
         }
         DaemonLogHandler.bootstrap(level: Logger.Level(rawValue: configuration.logLevel) ?? .info)
+        MemoryAllocatorTuning.keepFreedMemory()
         let logger = Logger(label: "trainqd")
         do {
             try await Daemon.run(configuration: configuration, logger: logger)

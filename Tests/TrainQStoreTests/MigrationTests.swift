@@ -19,7 +19,7 @@ import TrainQAPI
                 )
             }
             #expect(facts.version == StoreSchema.migrator.latestVersion)
-            #expect(facts.version == 2)
+            #expect(facts.version == 4)
             #expect(facts.journal == "wal")
             #expect(facts.synchronous == 2)  // FULL
             #expect(facts.foreignKeys == 1)
@@ -52,7 +52,15 @@ import TrainQAPI
 
             let store = try SubmissionStore(path: path, logger: testLogger)
             let version = try await store.withConnection { try SQLiteMigrator.currentVersion(of: $0) }
-            #expect(version == 2)
+            #expect(version == 4)
+            let indexes = try await store.withConnection { connection in
+                let select = try connection.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'submissions_by%' OR name LIKE 'submissions_waiting%'")
+                var names: Set<String> = []
+                while try select.step() { names.insert(select.string(0) ?? "") }
+                return names
+            }
+            #expect(indexes.contains("submissions_waiting_by_job") && indexes.contains("submissions_by_state"))
+            #expect(!indexes.contains("submissions_by_due"))
             let view = try #require(try await store.submission(id: "01OLDROW"))
             #expect(view.state == .tracking)
             #expect(view.versionID == 21)
@@ -96,8 +104,8 @@ import TrainQAPI
             let connection = try SQLiteConnection(path: directory.appendingPathComponent("t.db").path)
             let first = try StoreSchema.migrator.migrate(connection)
             let second = try StoreSchema.migrator.migrate(connection)
-            #expect(first.from == 0 && first.to == 2)
-            #expect(second.from == 2 && second.to == 2)
+            #expect(first.from == 0 && first.to == 4)
+            #expect(second.from == 4 && second.to == 4)
         }
     }
 }

@@ -11,4 +11,8 @@ typedef struct trainq_ucred {
     gid_t gid;
 } trainq_ucred;
 
+/// Keeps freed heap memory in the process instead of returning it to the kernel at once
+/// (`mallopt(M_TRIM_THRESHOLD)` and a fixed `M_MMAP_THRESHOLD`; `malloc.h` is not in Swift's Glibc module).
+void trainq_keep_freed_memory(int trim_threshold, int mmap_threshold);
+
 #endif

@@ -81,7 +81,7 @@ extension StoreTables {
     /// The next waiting submission of every job that has one: its first `queued` or `retrying` row in
     /// `(next_attempt_at, id)` order. A recursive query walks the `submissions_waiting_by_job` index with
     /// one seek per job, however long each job's backlog is. `INDEXED BY` because without statistics
-    /// the planner prefers `submissions_by_due` and sorts every waiting row.
+    /// the planner may pick a state index instead and sort every waiting row.
     func waitingHeads() throws -> [WaitingHead] {
         let select = try statement(
             """
@@ -135,17 +135,10 @@ extension StoreTables {
         return counts
     }
 
-    /// The earliest due time among rows that are due at `now`.
+    /// The earliest due time among rows that are due at `now`: the oldest of the jobs' next waiting
+    /// submissions, since each of those is the earliest of its job.
     func oldestDueDate(now: Date) throws -> Date? {
-        let select = try statement(
-            """
-            SELECT MIN(next_attempt_at) FROM submissions
-            WHERE state = 'queued' OR (state = 'retrying' AND next_attempt_at <= :now)
-            """)
-        try select.bind(Self.milliseconds(now), named: ":now")
-        defer { select.reset() }
-        guard try select.step() else { return nil }
-        return select.int64(0).map(EpochMilliseconds.date)
+        try waitingHeads().filter { $0.isDue(at: now) }.compactMap(\.nextAttemptAt).min()
     }
 
     /// Jobs with a create in flight or of unknown outcome: no new create may start for them.

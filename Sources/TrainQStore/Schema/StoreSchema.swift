@@ -4,7 +4,7 @@
 /// accepted request; `fingerprint` is SHA-256 over what makes two requests "the same" for
 /// idempotency (project, job and request).
 enum StoreSchema {
-    static let migrator = SQLiteMigrator(migrations: [version1, version2, version3])
+    static let migrator = SQLiteMigrator(migrations: [version1, version2, version3, version4])
 
     static let version1 = SQLiteMigration(
         version: 1, name: "submissions, attempts and events",
@@ -87,5 +87,14 @@ enum StoreSchema {
         sql: """
             CREATE INDEX submissions_waiting_by_job ON submissions(project_id, job_id, next_attempt_at, id)
                 WHERE state IN ('queued', 'retrying');
+            """)
+
+    /// Every index is another page written by each insert and transition. `submissions_by_due` is
+    /// no longer read: due work and its age come from `submissions_waiting_by_job`, state lookups use
+    /// `submissions_by_state`.
+    static let version4 = SQLiteMigration(
+        version: 4, name: "drop the unused due index",
+        sql: """
+            DROP INDEX submissions_by_due;
             """)
 }
