@@ -29,35 +29,43 @@ public enum APICoding {
     /// `2026-11-28T10:00:00.123Z`. Written by hand: Foundation's ISO 8601 style costs microseconds per
     /// call on every response and truncates `x.123` stored as `x.12299999` to `.122`.
     public static func formatTimestamp(_ date: Date) -> String {
+        var bytes: [UInt8] = []
+        appendTimestamp(date, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `formatTimestamp(date)` as UTF-8, for writers that build bytes.
+    public static func appendTimestamp(_ date: Date, to bytes: inout [UInt8]) {
         let milliseconds = epochMilliseconds(date)
         let days = milliseconds >= 0 ? milliseconds / 86_400_000 : (milliseconds - 86_399_999) / 86_400_000
         let millisecondOfDay = milliseconds - days * 86_400_000
         let (year, month, day) = civilDate(daysSinceEpoch: days)
         guard (1...9999).contains(year) else {
-            return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+            bytes += date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)).utf8
+            return
         }
-        var text = ""
-        text.reserveCapacity(24)
         func append(_ value: Int64, digits: Int) {
-            var digitsText = String(value)
-            while digitsText.utf8.count < digits { digitsText = "0" + digitsText }
-            text += digitsText
+            var divisor: Int64 = 1
+            for _ in 1..<digits { divisor *= 10 }
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
         }
         append(year, digits: 4)
-        text += "-"
+        bytes.append(UInt8(ascii: "-"))
         append(month, digits: 2)
-        text += "-"
+        bytes.append(UInt8(ascii: "-"))
         append(day, digits: 2)
-        text += "T"
+        bytes.append(UInt8(ascii: "T"))
         append(millisecondOfDay / 3_600_000, digits: 2)
-        text += ":"
+        bytes.append(UInt8(ascii: ":"))
         append(millisecondOfDay / 60_000 % 60, digits: 2)
-        text += ":"
+        bytes.append(UInt8(ascii: ":"))
         append(millisecondOfDay / 1000 % 60, digits: 2)
-        text += "."
+        bytes.append(UInt8(ascii: "."))
         append(millisecondOfDay % 1000, digits: 3)
-        text += "Z"
-        return text
+        bytes.append(UInt8(ascii: "Z"))
     }
 
     /// Milliseconds since 1970, the precision of every stored time. A time that is a whole millisecond

@@ -23,7 +23,9 @@ extension APIJSONWritable {
 
 extension JSONWriter {
     mutating func write(timestamp: Date) {
-        write(APICoding.formatTimestamp(timestamp))
+        bytes.append(UInt8(ascii: "\""))
+        APICoding.appendTimestamp(timestamp, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
     }
 
     mutating func write(_ value: some APIJSONWritable) {
