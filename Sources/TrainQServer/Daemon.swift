@@ -151,7 +151,7 @@ struct DaemonCore: Service {
             logger.notice("trainqd ready", metadata: ["socket": "\(path)"])
         }
         let http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [MalformedRequestHandler()],
+            additionalChannelHandlers: [ConnectionCredentialsHandler(), MalformedRequestHandler()],
             idleTimeout: .seconds(socket.idleTimeout.components.seconds)
         )
         let server: any Service
