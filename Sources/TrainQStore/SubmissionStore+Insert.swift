@@ -2,9 +2,12 @@ import Foundation
 import JSONTree
 import TrainQAPI
 
-/// An insert waiting for the next group commit.
+/// An insert waiting for the next group commit, with the request's canonical bytes and fingerprint
+/// already worked out.
 struct PendingInsert {
     let submission: NewSubmission
+    let canonicalRequest: [UInt8]
+    let fingerprint: Data
     let continuation: CheckedContinuation<InsertOutcome, any Error>
 }
 
@@ -18,10 +21,20 @@ extension SubmissionStore {
     ///
     /// The same owner with the same idempotency key and the same project, job and request gets
     /// `.replayed`; with a different one, `.idempotencyConflict`. Different owners never collide.
-    public func insert(_ new: NewSubmission) async throws -> InsertOutcome {
+    ///
+    /// The request's canonical bytes and fingerprint are worked out on the caller's executor, before
+    /// the hop: the store's single thread only writes.
+    public nonisolated func insert(_ new: NewSubmission) async throws -> InsertOutcome {
+        let canonicalRequest = new.request.canonicalBytes()
+        let fingerprint = RequestFingerprint.of(projectID: new.projectID, jobID: new.jobID, canonicalRequest: canonicalRequest)
+        return try await enqueueInsert(new, canonicalRequest: canonicalRequest, fingerprint: fingerprint)
+    }
+
+    private func enqueueInsert(_ new: NewSubmission, canonicalRequest: [UInt8], fingerprint: Data) async throws -> InsertOutcome {
         _ = try openConnection()
         return try await withCheckedThrowingContinuation { continuation in
-            pendingInserts.append(PendingInsert(submission: new, continuation: continuation))
+            pendingInserts.append(PendingInsert(
+                submission: new, canonicalRequest: canonicalRequest, fingerprint: fingerprint, continuation: continuation))
             scheduleInsertFlush()
         }
     }
@@ -52,7 +65,7 @@ extension SubmissionStore {
             let connection = try openConnection()
             tables = StoreTables(connection: connection)
             outcomes = try connection.transaction {
-                try batch.map { pending in try insertOne(pending.submission, tables: tables, alone: batch.count == 1) }
+                try batch.map { pending in try insertOne(pending, tables: tables, alone: batch.count == 1) }
             }
         } catch {
             let storeError = failure(error, during: "insert")
@@ -71,14 +84,14 @@ extension SubmissionStore {
     /// One insert of a batch, in a savepoint: a failure of this one request (say, a constraint) fails
     /// only its caller. A failure of the storage fails the whole batch. A batch of one needs no
     /// savepoint: any failure of it rolls the whole transaction back and reaches its caller.
-    private func insertOne(_ new: NewSubmission, tables: StoreTables, alone: Bool) throws -> Result<InsertOutcome, StoreError> {
+    private func insertOne(_ pending: PendingInsert, tables: StoreTables, alone: Bool) throws -> Result<InsertOutcome, StoreError> {
         if alone {
-            return .success(try insertOrReplay(new, tables: tables))
+            return .success(try insertOrReplay(pending, tables: tables))
         }
         do {
             return .success(
                 try tables.connection.savepoint("insert_submission") {
-                    try insertOrReplay(new, tables: tables)
+                    try insertOrReplay(pending, tables: tables)
                 })
         } catch let error as SQLiteError where error.isStorageFailure {
             throw error
@@ -87,9 +100,9 @@ extension SubmissionStore {
         }
     }
 
-    private func insertOrReplay(_ new: NewSubmission, tables: StoreTables) throws -> InsertOutcome {
-        let requestBytes = new.request.canonicalBytes()
-        let fingerprint = RequestFingerprint.of(projectID: new.projectID, jobID: new.jobID, canonicalRequest: requestBytes)
+    private func insertOrReplay(_ pending: PendingInsert, tables: StoreTables) throws -> InsertOutcome {
+        let new = pending.submission
+        let fingerprint = pending.fingerprint
         if let key = new.idempotencyKey,
             let existing = try tables.submission(ownerUID: new.owner.uid, idempotencyKey: key)
         {
@@ -102,7 +115,7 @@ extension SubmissionStore {
             return .replayed(stored.view)
         }
         let id = idGenerator.next(at: new.at)
-        let eventSeq = try tables.insertSubmission(new, id: id, requestBytes: Data(requestBytes), fingerprint: fingerprint)
+        let eventSeq = try tables.insertSubmission(new, id: id, requestBytes: Data(pending.canonicalRequest), fingerprint: fingerprint)
         return .created(new.queuedView(id: id, eventSeq: eventSeq))
     }
 }
