@@ -65,6 +65,12 @@ import TrainQAPI
             let broken = try await client.call(.post, "/v1/submissions", body: #"{"job_id": 10, "config": "#)
             #expect(broken.status == .badRequest)
             #expect(broken.envelope?.error.kind == .invalidJSON)
+            #expect(broken.envelope?.error.message.contains("at byte") == true)
+
+            let twice = try await client.call(.post, "/v1/submissions", body: #"{"job_id": 10, "job_id": 11, "config": {}}"#)
+            #expect(twice.status == .badRequest)
+            #expect(twice.envelope?.error.kind == .invalidJSON)
+            #expect(twice.envelope?.error.message.contains("duplicate key 'job_id'") == true)
 
             let form = try await client.call(.post, "/v1/submissions", body: "job_id=10", contentType: "application/x-www-form-urlencoded")
             #expect(form.status == .unsupportedMediaType)
