@@ -33,8 +33,9 @@ extension SubmissionStore {
     }
 
     /// Jobs that have a submission `submitting`, `reconciling` or `needs_attention`: a create for them
-    /// is in flight or of unknown outcome, so no other create may start (DESIGN §2).
-    public func jobsWithOpenCreate() throws -> Set<JobKey> {
+    /// is in flight or of unknown outcome, so no other create may start (DESIGN §2). `dueWork` leaves
+    /// them out; this is the same rule on its own, for tests.
+    func jobsWithOpenCreate() throws -> Set<JobKey> {
         try read { tables in try tables.jobsWithOpenCreate() }
     }
 }
