@@ -18,7 +18,9 @@ import Testing
             let server = try await ServerBootstrap(group: group)
                 .childChannelInitializer { channel in
                     accepted.append(channel)
-                    return channel.pipeline.addHandler(ConnectionCredentialsHandler())
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ConnectionCredentialsHandler())
+                    }
                 }
                 .bind(unixDomainSocketPath: path).get()
             let baseline = ConnectionCredentials.connectionsKnown

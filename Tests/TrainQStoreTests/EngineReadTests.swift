@@ -24,6 +24,7 @@ import TrainQAPI
             // Each of these is on job 10: only its longest-waiting due submission may start.
             let dueAt10 = try await store.dueWork(now: time(10), busyJobs: [], limit: 10)
             #expect(dueAt10.due.map(\.id) == [retryingSoon.id])
+            #expect(!dueAt10.due.map(\.id).contains(queued.id))
             #expect(dueAt10.due.first?.attemptCount == 1)
             #expect(dueAt10.due.first?.view.attempts.count == 1)
             #expect(dueAt10.nextDueAt == nil && !dueAt10.moreDue)
