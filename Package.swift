@@ -173,6 +173,7 @@ let package = Package(
             dependencies: [
                 "ModelArtsSimulator", "ModelArts", "JSONTree",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

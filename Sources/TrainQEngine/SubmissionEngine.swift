@@ -100,7 +100,10 @@ public final class SubmissionEngine: Sendable {
         let stored = try await load(id)
         let detail: VersionDetail
         do throws(ModelArtsError) {
-            detail = try await client.showVersion(jobID: stored.view.jobID, versionID: versionID, projectID: stored.view.projectID)
+            var callLogger = logger
+            callLogger[metadataKey: "submission"] = "\(id)"
+            detail = try await client.showVersion(
+                jobID: stored.view.jobID, versionID: versionID, projectID: stored.view.projectID, logger: callLogger)
         } catch {
             switch error.errorClass {
             case .permanent:

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import ModelArts
 import NIOConcurrencyHelpers
 import TrainQAPI
@@ -71,7 +72,10 @@ public struct EngineControl: SubmissionControl {
             throw SubmissionControlError(.invalidState, "submission \(id) is \(submission.state.rawValue); only a tracked version can be stopped")
         }
         do {
-            try await client.stopVersion(jobID: submission.jobID, versionID: versionID, projectID: submission.projectID)
+            var callLogger = Logger(label: "trainq.modelarts")
+            callLogger[metadataKey: "submission"] = "\(id)"
+            try await client.stopVersion(
+                jobID: submission.jobID, versionID: versionID, projectID: submission.projectID, logger: callLogger)
         } catch {
             switch error.errorClass {
             case .permanent:

@@ -66,35 +66,37 @@ public final class ModelArtsClient: Sendable {
     /// `POST .../training-jobs/{job_id}/versions` with `request.wireBody()`. Not idempotent: on an
     /// `.unknownOutcome` failure, reconcile with `listAllVersions` before sending again.
     public func createVersion(
-        jobID: Int64, request: CreateVersionRequest, projectID: String? = nil
+        jobID: Int64, request: CreateVersionRequest, projectID: String? = nil, logger: Logger? = nil
     ) async throws(ModelArtsError) -> CreateVersionResponse {
         try await call(.createVersion, .createVersion(jobID: jobID), projectID: projectID, body: request.wireBody(),
-                       decode: CreateVersionResponse.decode)
+                       logger: logger, decode: CreateVersionResponse.decode)
     }
 
     /// `GET .../training-jobs/{job_id}/versions/{version_id}`.
-    public func showVersion(jobID: Int64, versionID: Int64, projectID: String? = nil) async throws(ModelArtsError) -> VersionDetail {
+    public func showVersion(
+        jobID: Int64, versionID: Int64, projectID: String? = nil, logger: Logger? = nil
+    ) async throws(ModelArtsError) -> VersionDetail {
         try await call(.showVersion, .showVersion(jobID: jobID, versionID: versionID), projectID: projectID,
-                       decode: VersionDetail.decode)
+                       logger: logger, decode: VersionDetail.decode)
     }
 
     /// `GET .../training-jobs/{job_id}/versions`; `page` 0 asks for every version without paging (the
     /// service's default), pages count from 1, `perPage` is 1–1000.
     public func listVersions(
-        jobID: Int64, page: Int = 0, perPage: Int = 10, projectID: String? = nil
+        jobID: Int64, page: Int = 0, perPage: Int = 10, projectID: String? = nil, logger: Logger? = nil
     ) async throws(ModelArtsError) -> VersionList {
         guard page >= 0, (1...1000).contains(perPage) else {
             throw .configuration(operation: .listVersions, message: "page must be >= 0 and per_page 1-1000, got page \(page), per_page \(perPage)")
         }
         return try await call(.listVersions, .listVersions(jobID: jobID, page: page, perPage: perPage), projectID: projectID,
-                              decode: VersionList.decode)
+                              logger: logger, decode: VersionList.decode)
     }
 
     /// Every version of a job, fetched page by page (1, 2, ...) with `perPage` up to 1000, without
     /// duplicates. If the job's version count changes during the walk (a create landed), the walk is
     /// repeated, up to three times, so a version created meanwhile is not missed.
     public func listAllVersions(
-        jobID: Int64, perPage: Int = 1000, projectID: String? = nil
+        jobID: Int64, perPage: Int = 1000, projectID: String? = nil, logger: Logger? = nil
     ) async throws(ModelArtsError) -> [VersionDetail] {
         var collected: [VersionDetail] = []
         for _ in 1...3 {
@@ -104,7 +106,7 @@ public final class ModelArtsClient: Sendable {
             var lastCount: Int64?
             var page = 1
             while page <= Self.maxPages {
-                let list = try await listVersions(jobID: jobID, page: page, perPage: perPage, projectID: projectID)
+                let list = try await listVersions(jobID: jobID, page: page, perPage: perPage, projectID: projectID, logger: logger)
                 if page == 1 { firstCount = list.versionCount }
                 lastCount = list.versionCount
                 for version in list.versions {
@@ -124,8 +126,10 @@ public final class ModelArtsClient: Sendable {
     static let maxPages = 10_000
 
     /// `POST .../versions/{version_id}/stop` (asynchronous: the status moves to 9, then 12 or 13).
-    public func stopVersion(jobID: Int64, versionID: Int64, projectID: String? = nil) async throws(ModelArtsError) {
-        try await call(.stopVersion, .stopVersion(jobID: jobID, versionID: versionID), projectID: projectID) {
+    public func stopVersion(
+        jobID: Int64, versionID: Int64, projectID: String? = nil, logger: Logger? = nil
+    ) async throws(ModelArtsError) {
+        try await call(.stopVersion, .stopVersion(jobID: jobID, versionID: versionID), projectID: projectID, logger: logger) {
             _ throws(WireDecodingError) in ()
         }
     }
@@ -141,20 +145,24 @@ public final class ModelArtsClient: Sendable {
 
     // MARK: - One call
 
+    /// - Parameter logger: the caller's logger, so the call's lines carry its metadata (the submission,
+    ///   the job); the client's own when nil.
     private func call<Value>(
         _ operation: ModelArtsOperation,
         _ target: RequestTarget,
         projectID: String?,
         body: Data = Data(),
+        logger callerLogger: Logger? = nil,
         decode: (Data) throws(WireDecodingError) -> Value
     ) async throws(ModelArtsError) -> Value {
+        let logger = callerLogger ?? self.logger
         if let projectID, projectID.isEmpty || projectID.contains("/") {
             throw .configuration(operation: operation, message: "project_id must be a non-empty path segment")
         }
         switch configuration.authentication {
         case .accessKey(let signer):
             do {
-                return try await attempt(operation, target, projectID: projectID, body: body, credential: .signer(signer), decode: decode)
+                return try await attempt(operation, target, projectID: projectID, body: body, credential: .signer(signer), logger: logger, decode: decode)
             } catch {
                 // Nothing to refresh with AK/SK: a token-class answer is final.
                 throw error.afterTokenRefresh()
@@ -162,12 +170,12 @@ public final class ModelArtsClient: Sendable {
         case .token(let provider):
             let token = try await provider.token()
             do {
-                return try await attempt(operation, target, projectID: projectID, body: body, credential: .token(token.value), decode: decode)
+                return try await attempt(operation, target, projectID: projectID, body: body, credential: .token(token.value), logger: logger, decode: decode)
             } catch where error.errorClass == .tokenRefresh {
                 logger.info("token refused, refreshing once", metadata: ["operation": "\(operation)", "error_code": "\(error.errorCode ?? "-")"])
                 let fresh = try await provider.token(replacing: token)
                 do {
-                    return try await attempt(operation, target, projectID: projectID, body: body, credential: .token(fresh.value), decode: decode)
+                    return try await attempt(operation, target, projectID: projectID, body: body, credential: .token(fresh.value), logger: logger, decode: decode)
                 } catch {
                     throw error.afterTokenRefresh()
                 }
@@ -181,6 +189,7 @@ public final class ModelArtsClient: Sendable {
         projectID: String?,
         body: Data,
         credential: OutgoingRequestBuilder.Credential,
+        logger: Logger,
         decode: (Data) throws(WireDecodingError) -> Value
     ) async throws(ModelArtsError) -> Value {
         let permit: OutgoingCallLimiter.Permit
@@ -205,12 +214,12 @@ public final class ModelArtsClient: Sendable {
         await limiter.release(permit)
         let record = CallRecord(operation: operation, limiterWait: permit.waited, duration: clock.now - started,
                                 httpStatus: status, error: result.failure)
-        log(record)
+        log(record, to: logger)
         observer?(record)
         return try result.get()
     }
 
-    private func log(_ record: CallRecord) {
+    private func log(_ record: CallRecord, to logger: Logger) {
         var metadata: Logger.Metadata = [
             "operation": "\(record.operation)",
             "limiter_wait_ms": "\(record.limiterWait.milliseconds)",

@@ -1,3 +1,4 @@
+import Logging
 import ModelArts
 import TrainQStore
 
@@ -16,18 +17,25 @@ enum PollCall: Sendable {
         case showFailed(submissionID: String, versionID: Int64, ModelArtsError)
     }
 
-    func perform(with client: ModelArtsClient, pageSize: Int) async -> Answer {
+    /// - Parameter logger: the tracker's; the call's lines carry the job (and the submission for a show).
+    func perform(with client: ModelArtsClient, pageSize: Int, logger: Logger) async -> Answer {
+        var callLogger = logger
         switch self {
         case .list(let job):
+            callLogger[metadataKey: "job_id"] = "\(job.jobID)"
             do {
-                let versions = try await client.listAllVersions(jobID: job.jobID, perPage: pageSize, projectID: job.projectID)
+                let versions = try await client.listAllVersions(
+                    jobID: job.jobID, perPage: pageSize, projectID: job.projectID, logger: callLogger)
                 return .listed(job, versions: versions)
             } catch {
                 return .listFailed(job, error)
             }
         case .show(let id, let job, let versionID):
+            callLogger[metadataKey: "submission"] = "\(id)"
+            callLogger[metadataKey: "job_id"] = "\(job.jobID)"
             do {
-                let detail = try await client.showVersion(jobID: job.jobID, versionID: versionID, projectID: job.projectID)
+                let detail = try await client.showVersion(
+                    jobID: job.jobID, versionID: versionID, projectID: job.projectID, logger: callLogger)
                 return .shown(submissionID: id, detail)
             } catch {
                 return .showFailed(submissionID: id, versionID: versionID, error)

@@ -231,6 +231,7 @@ public actor VersionTracker: Service {
         }
         guard !calls.isEmpty else { return }
         let client = self.client
+        let logger = self.logger
         let pageSize = configuration.pageSize
         let limit = configuration.concurrentCalls
         var queue = Array(calls.reversed())
@@ -238,7 +239,7 @@ public actor VersionTracker: Service {
             var inFlight = 0
             while true {
                 while inFlight < limit, let call = queue.popLast() {
-                    group.addTask { await call.perform(with: client, pageSize: pageSize) }
+                    group.addTask { await call.perform(with: client, pageSize: pageSize, logger: logger) }
                     inFlight += 1
                 }
                 guard let answer = await group.next() else { break }
