@@ -172,12 +172,9 @@ public actor Reconciler: Service {
         }
         let attempt = VersionMatcher.Attempt(startedAt: startedAt, marker: sent.marker, excludedVersionIDs: excluded)
         do throws(ModelArtsError) {
-            var callLogger = logger
-            callLogger[metadataKey: "submission"] = "\(row.id)"
-            callLogger[metadataKey: "job_id"] = "\(row.view.jobID)"
             let versions = try await client.listAllVersions(
                 jobID: row.view.jobID, perPage: configuration.reconcile.pageSize, projectID: row.view.projectID,
-                logger: callLogger)
+                logger: logger.with(["submission": "\(row.id)", "job_id": "\(row.view.jobID)"]))
             return .success((attempt, versions.compactMap { VersionMatcher.Listed($0, comparedWith: sent.request) }))
         } catch {
             return .failure(AttemptFailure(error))

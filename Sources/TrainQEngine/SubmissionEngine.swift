@@ -100,10 +100,9 @@ public final class SubmissionEngine: Sendable {
         let stored = try await load(id)
         let detail: VersionDetail
         do throws(ModelArtsError) {
-            var callLogger = logger
-            callLogger[metadataKey: "submission"] = "\(id)"
             detail = try await client.showVersion(
-                jobID: stored.view.jobID, versionID: versionID, projectID: stored.view.projectID, logger: callLogger)
+                jobID: stored.view.jobID, versionID: versionID, projectID: stored.view.projectID,
+                logger: logger.with(["submission": "\(id)"]))
         } catch {
             switch error.errorClass {
             case .permanent:

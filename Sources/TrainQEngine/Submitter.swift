@@ -210,10 +210,9 @@ public actor Submitter: Service {
         case .success(let request):
             logger.debug("sending create", metadata: metadata)
             do throws(ModelArtsError) {
-                var callLogger = logger
-                for (key, value) in metadata { callLogger[metadataKey: key] = value }
                 let response = try await client.createVersion(
-                    jobID: submission.view.jobID, request: request, projectID: submission.view.projectID, logger: callLogger)
+                    jobID: submission.view.jobID, request: request, projectID: submission.view.projectID,
+                    logger: logger.with(metadata))
                 event = .versionCreated(ObservedVersion(response))
             } catch {
                 if Task.isCancelled {

@@ -72,10 +72,9 @@ public struct EngineControl: SubmissionControl {
             throw SubmissionControlError(.invalidState, "submission \(id) is \(submission.state.rawValue); only a tracked version can be stopped")
         }
         do {
-            var callLogger = Logger(label: "trainq.modelarts")
-            callLogger[metadataKey: "submission"] = "\(id)"
             try await client.stopVersion(
-                jobID: submission.jobID, versionID: versionID, projectID: submission.projectID, logger: callLogger)
+                jobID: submission.jobID, versionID: versionID, projectID: submission.projectID,
+                logger: Logger(label: "trainq.modelarts").with(["submission": "\(id)"]))
         } catch {
             switch error.errorClass {
             case .permanent:

@@ -19,23 +19,20 @@ enum PollCall: Sendable {
 
     /// - Parameter logger: the tracker's; the call's lines carry the job (and the submission for a show).
     func perform(with client: ModelArtsClient, pageSize: Int, logger: Logger) async -> Answer {
-        var callLogger = logger
         switch self {
         case .list(let job):
-            callLogger[metadataKey: "job_id"] = "\(job.jobID)"
             do {
                 let versions = try await client.listAllVersions(
-                    jobID: job.jobID, perPage: pageSize, projectID: job.projectID, logger: callLogger)
+                    jobID: job.jobID, perPage: pageSize, projectID: job.projectID, logger: logger.with(["job_id": "\(job.jobID)"]))
                 return .listed(job, versions: versions)
             } catch {
                 return .listFailed(job, error)
             }
         case .show(let id, let job, let versionID):
-            callLogger[metadataKey: "submission"] = "\(id)"
-            callLogger[metadataKey: "job_id"] = "\(job.jobID)"
             do {
                 let detail = try await client.showVersion(
-                    jobID: job.jobID, versionID: versionID, projectID: job.projectID, logger: callLogger)
+                    jobID: job.jobID, versionID: versionID, projectID: job.projectID,
+                    logger: logger.with(["submission": "\(id)", "job_id": "\(job.jobID)"]))
                 return .shown(submissionID: id, detail)
             } catch {
                 return .showFailed(submissionID: id, versionID: versionID, error)
