@@ -3,11 +3,10 @@ import TrainQStore
 
 /// How the engine writes an ended attempt into the submission's story.
 extension AttemptResult {
-    init(failure: AttemptFailure, decision: SubmissionStateMachine.Decision, at: Date) {
+    init(failure: AttemptFailure, outcome: AttemptOutcome, delay: Duration?, at: Date) {
         self.init(
-            finishedAt: at, outcome: (decision.attemptOutcome ?? AttemptOutcome(failure.errorClass)).rawValue,
-            httpStatus: failure.httpStatus, errorCode: failure.errorCode, message: failure.message,
-            requestID: failure.requestID, delayMS: decision.chosenDelay?.milliseconds
+            finishedAt: at, outcome: outcome.rawValue, httpStatus: failure.httpStatus, errorCode: failure.errorCode,
+            message: failure.message, requestID: failure.requestID, delayMS: delay?.milliseconds
         )
     }
 

@@ -1,11 +1,10 @@
 /// Why a person's action (cancel, retry, resolve) was not carried out. The HTTP layer maps the kind to a
-/// status: `notFound` → 404, `notAllowed`/`notYetSupported`/`conflict` → 409, `invalidVersion` → 400,
-/// `storeUnavailable` → 503.
+/// status: `notFound` → 404, `notAllowed`/`conflict` → 409, `invalidVersion` → 400, `storeUnavailable` → 503,
+/// `remoteUnavailable` → 502.
 public struct EngineError: Error, Sendable, Hashable, CustomStringConvertible {
     fileprivate enum Code: String, Sendable, Hashable {
         case notFound = "not_found"
         case notAllowed = "not_allowed"
-        case notYetSupported = "not_yet_supported"
         case conflict
         case invalidVersion = "invalid_version"
         case storeUnavailable = "store_unavailable"
@@ -19,14 +18,12 @@ public struct EngineError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let notFound = Kind(code: .notFound)
         /// The action does not apply in the submission's current state.
         public static let notAllowed = Kind(code: .notAllowed)
-        /// The action will apply in this state, but trainq cannot do it yet (cancel while tracking).
-        public static let notYetSupported = Kind(code: .notYetSupported)
         /// The submission changed state while the action was being applied; look again.
         public static let conflict = Kind(code: .conflict)
         /// The version to adopt does not exist in the submission's job.
         public static let invalidVersion = Kind(code: .invalidVersion)
         public static let storeUnavailable = Kind(code: .storeUnavailable)
-        /// ModelArts could not be asked (to check a version to adopt).
+        /// ModelArts could not be asked (to check a version to adopt, or to stop one).
         public static let remoteUnavailable = Kind(code: .remoteUnavailable)
 
         public var description: String { code.rawValue }
@@ -51,8 +48,11 @@ public struct EngineError: Error, Sendable, Hashable, CustomStringConvertible {
     static func refused(_ refusal: SubmissionStateMachine.Refusal) -> EngineError {
         switch refusal {
         case .notAllowed: EngineError(code: .notAllowed, message: refusal.description)
-        case .cancelNeedsRemoteStop: EngineError(code: .notYetSupported, message: refusal.description)
         }
+    }
+
+    static func notAllowed(_ message: String) -> EngineError {
+        EngineError(code: .notAllowed, message: message)
     }
 
     static func conflict(_ id: String) -> EngineError {

@@ -32,30 +32,24 @@ public actor Reconciler: Service {
     private var progress: [String: Progress] = [:]
     private let store: SubmissionStore
     private let client: ModelArtsClient
+    private let executor: DecisionExecutor
     private let configuration: EngineConfiguration
     private let policy: RetryPolicy
     private let matcher: VersionMatcher
     private let logger: Logger
     private let signal = WakeSignal()
-    private let onRequeued: @Sendable () -> Void
 
-    /// - Parameter onRequeued: called when a submission went back to `retrying` or on to `tracking`, so the
-    ///   job is free again (wire it to `Submitter.wake()`).
-    public init(
-        store: SubmissionStore,
-        client: ModelArtsClient,
-        configuration: EngineConfiguration,
-        policy: RetryPolicy? = nil,
-        logger: Logger = Logger(label: "trainq.reconciler"),
-        onRequeued: @escaping @Sendable () -> Void = {}
+    init(
+        store: SubmissionStore, client: ModelArtsClient, executor: DecisionExecutor, configuration: EngineConfiguration,
+        policy: RetryPolicy, logger: Logger
     ) {
         self.store = store
         self.client = client
+        self.executor = executor
         self.configuration = configuration
-        self.policy = policy ?? RetryPolicy(configuration: configuration.retry)
+        self.policy = policy
         self.matcher = VersionMatcher(clockSkewMargin: configuration.reconcile.clockSkewMargin)
         self.logger = logger
-        self.onRequeued = onRequeued
     }
 
     /// Look at `reconciling` submissions now.
@@ -156,14 +150,12 @@ public actor Reconciler: Service {
         guard let startedAt = row.view.attempts.last?.startedAt else {
             return .failure(AttemptFailure(errorClass: .permanent, errorCode: "trainq.attempt", message: "no attempt is recorded"))
         }
-        let request: CreateVersionRequest
-        switch CreateVersionRequest.validate(row.view.request) {
-        case .success(let valid): request = valid
-        case .failure(let error):
-            return .failure(AttemptFailure(errorClass: .permanent, errorCode: "trainq.request", message: "the stored request is not valid: \(error)"))
+        // The same rule the executor used decides what went out, marker included.
+        let sent: (request: CreateVersionRequest, marker: String?)
+        switch CreateRequestPreparation.marked(for: row, descMarker: configuration.descMarker) {
+        case .success(let marked): sent = marked
+        case .failure(let failure): return .failure(failure)
         }
-        // The same rule the submitter used decides whether the marker went out.
-        let sent = DescMarker.apply(to: request, submissionID: row.id, enabled: configuration.descMarker)
         let excluded: Set<Int64>
         do {
             excluded = try await versionsOwnedByOthers(row)
@@ -198,51 +190,32 @@ public actor Reconciler: Service {
         return owned
     }
 
+    /// The verdict goes to the executor; `notSeenYet` comes back as `relist(_:after:)`.
     private func apply(
         _ verdict: SubmissionStateMachine.ReconcileVerdict, to row: StoredSubmission, progress entry: Progress,
         metadata: Logger.Metadata
     ) async {
         EngineMetrics.reconciled(.init(verdict))
-        var entry = entry
-        var machine = SubmissionStateMachine(state: .reconciling, policy: policy)
-        let now = Date()
-        let context = SubmissionStateMachine.Context(attemptsInBudget: row.attemptCount, budgetStartedAt: row.budgetStartedAt)
-        guard case .success(let decision) = machine.handle(.reconciled(verdict), context: context, now: now) else { return }
-        guard let next = decision.next else {
-            // Not seen yet: list again later.
-            for case .relist(let wait) in decision.actions {
-                entry.nextListingAt = now.adding(wait)
-            }
-            progress[row.id] = entry
-            logger.debug("no version found yet; listing again later", metadata: metadata.merging(["empty_listings": "\(entry.emptyListings)"]) { $1 })
-            return
-        }
-        var changes = SubmissionChanges()
-        var attempt: AttemptWrite?
-        switch verdict {
-        case .found(let version):
-            changes.version = version.version
-            changes.remoteStatus = version.remoteStatus(at: now)
-            changes.lastError = .clear
-            attempt = .finish(.created(version, at: now, note: "reconciliation found version \(version.id)"))
-        case .notCreated:
-            changes.nextAttemptAt = now
-        case .ambiguous, .undecidable, .notSeenYet:
-            break
-        }
+        progress[row.id] = entry
         do {
-            let written = try await store.transition(
-                id: row.id, from: .reconciling, to: next, changes: changes, attempt: attempt, reason: decision.reason, at: now)
-            progress[row.id] = nil
-            guard written != nil else { return }
+            switch try await executor.execute(.reconciled(verdict), on: row) {
+            case .stale:
+                progress[row.id] = nil
+            case .applied(let written?) where written.state != .reconciling:
+                progress[row.id] = nil
+            case .applied:
+                logger.debug(
+                    "no version found yet; listing again later",
+                    metadata: metadata.merging(["empty_listings": "\(entry.emptyListings)"]) { $1 })
+            }
         } catch {
             logger.error("could not record the reconciliation", metadata: metadata.merging(["error": "\(error)"]) { $1 })
-            entry.nextListingAt = now.adding(Submitter.idlePoll)
-            progress[row.id] = entry
-            return
+            progress[row.id]?.nextListingAt = Date().adding(Submitter.idlePoll)
         }
-        logger.info(
-            "reconciled", metadata: metadata.merging(["state": "\(next.rawValue)", "reason": "\(decision.reason ?? "")"]) { $1 })
-        onRequeued()
+    }
+
+    /// The executor's `relist` action: list this submission's job again after `wait`.
+    func relist(_ id: String, after wait: Duration) {
+        progress[id]?.nextListingAt = Date().adding(wait)
     }
 }

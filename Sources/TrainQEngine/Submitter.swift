@@ -34,34 +34,19 @@ public actor Submitter: Service {
     /// is on the wire cannot start before that attempt finishes (and rings), so it need not wake the loop.
     private nonisolated let jobsInFlight = Mutex<Set<JobKey>>([])
     private let store: SubmissionStore
-    private let client: ModelArtsClient
+    private let executor: DecisionExecutor
     private let configuration: EngineConfiguration
-    private let policy: RetryPolicy
     private let logger: Logger
     private let signal = WakeSignal()
-    private let onReconcileNeeded: @Sendable () -> Void
-    private let attemptCounter: @Sendable (AttemptOutcome) -> Void
 
     /// How long the loop sleeps at most, even with nothing due: a safety net should a wake-up be missed.
     static let idlePoll: Duration = .seconds(5)
 
-    /// - Parameter onReconcileNeeded: called when an attempt's outcome turned out unknown (wire it to
-    ///   `Reconciler.wake()`).
-    public init(
-        store: SubmissionStore,
-        client: ModelArtsClient,
-        configuration: EngineConfiguration,
-        policy: RetryPolicy? = nil,
-        logger: Logger = Logger(label: "trainq.submitter"),
-        onReconcileNeeded: @escaping @Sendable () -> Void = {}
-    ) {
+    init(store: SubmissionStore, executor: DecisionExecutor, configuration: EngineConfiguration, logger: Logger) {
         self.store = store
-        self.client = client
+        self.executor = executor
         self.configuration = configuration
-        self.policy = policy ?? RetryPolicy(configuration: configuration.retry)
         self.logger = logger
-        self.onReconcileNeeded = onReconcileNeeded
-        self.attemptCounter = { outcome in EngineMetrics.attemptFinished(outcome) }
     }
 
     /// Look for due work now (after a `202`, a `retry`, a resolved submission...). Cheap; call it freely.
@@ -85,10 +70,9 @@ public actor Submitter: Service {
         // Rows left `submitting` by a previous run: only this service creates such rows, so doing this
         // before the first attempt cannot touch an attempt of ours.
         do {
-            let orphans = try await store.recoverOrphans()
-            if !orphans.isEmpty {
-                logger.notice("attempts interrupted by the last stop go to reconciliation", metadata: ["count": "\(orphans.count)"])
-                onReconcileNeeded()
+            let recovered = try await executor.recoverInterruptedAttempts()
+            if recovered > 0 {
+                logger.notice("attempts interrupted by the last stop go to reconciliation", metadata: ["count": "\(recovered)"])
             }
         } catch {
             logger.error("could not recover interrupted attempts", metadata: ["error": "\(error)"])
@@ -171,142 +155,18 @@ public actor Submitter: Service {
 
     // MARK: - One attempt
 
+    /// Hands the due submission to the executor, which records the attempt, sends it and records how it
+    /// ended (or, for a spent budget, ends it without sending).
     private func attempt(_ submission: StoredSubmission) async {
         defer { finished(submission.id) }
-        var metadata: Logger.Metadata = ["submission": "\(submission.id)", "job_id": "\(submission.view.jobID)"]
-        let now = Date()
-        var machine = SubmissionStateMachine(state: submission.state, policy: policy)
-        let startContext = SubmissionStateMachine.Context(
-            attemptsInBudget: submission.attemptCount, budgetStartedAt: submission.budgetStartedAt,
-            previousOutcome: submission.lastAttemptOutcome)
-        guard case .success(let start) = machine.handle(.attemptStarting, context: startContext, now: now) else { return }
-        guard start.next == .submitting else {
-            // The budget ran out while it waited.
-            await write(submission.id, from: submission.state, start, metadata: metadata)
-            return
-        }
         guard !isShuttingDown else { return }
-
-        // Durable before sending: a crash from here on leaves `submitting`, which restarts reconcile.
-        let begun: SubmissionView?
         do {
-            begun = try await store.transition(
-                id: submission.id, from: submission.state, to: .submitting, attempt: .begin(at: now), reason: nil, at: now)
+            try await executor.execute(.attemptStarting, on: submission)
         } catch {
-            logger.error("could not record the attempt; not sending", metadata: metadata.merging(["error": "\(error)"]) { $1 })
-            return
+            logger.error(
+                "could not start the attempt",
+                metadata: ["submission": "\(submission.id)", "job_id": "\(submission.view.jobID)", "error": "\(error)"])
         }
-        guard let begun else { return }  // canceled (or otherwise moved) meanwhile
-        let number = begun.attempts.last?.number ?? submission.attemptCount + 1
-        metadata["attempt"] = "\(number)"
-        let context = SubmissionStateMachine.Context(
-            attemptsInBudget: submission.attemptCount + 1, budgetStartedAt: submission.budgetStartedAt,
-            previousOutcome: submission.lastAttemptOutcome)
-
-        let event: SubmissionStateMachine.Event
-        switch prepare(submission) {
-        case .failure(let failure):
-            event = .attemptFailed(failure)
-        case .success(let request):
-            logger.debug("sending create", metadata: metadata)
-            do throws(ModelArtsError) {
-                let response = try await client.createVersion(
-                    jobID: submission.view.jobID, request: request, projectID: submission.view.projectID,
-                    logger: logger.with(metadata))
-                event = .versionCreated(ObservedVersion(response))
-            } catch {
-                if Task.isCancelled {
-                    // Abandoned by the drain: the outcome is unknown and nothing is written; the next start
-                    // finds the row `submitting` and reconciles it.
-                    logger.warning("attempt abandoned at shutdown", metadata: metadata)
-                    return
-                }
-                event = .attemptFailed(AttemptFailure(error))
-            }
-        }
-        let finishedAt = Date()
-        guard case .success(let decision) = machine.handle(event, context: context, now: finishedAt) else { return }
-        if let outcome = decision.attemptOutcome { attemptCounter(outcome) }
-        let attemptResult: AttemptResult
-        var changes = SubmissionChanges()
-        switch event {
-        case .versionCreated(let version):
-            attemptResult = .created(version, at: finishedAt)
-            changes.version = version.version
-            changes.remoteStatus = version.remoteStatus(at: finishedAt)
-            changes.lastError = .clear
-        case .attemptFailed(let failure):
-            attemptResult = AttemptResult(failure: failure, decision: decision, at: finishedAt)
-            changes.lastError = .set(LastError(failure))
-        default:
-            return
-        }
-        await write(submission.id, from: .submitting, decision, changes: changes, attempt: .finish(attemptResult), at: finishedAt, metadata: metadata)
-    }
-
-    /// The request to send (with the marker where it fits). A stored request that no longer validates is
-    /// a permanent failure.
-    private func prepare(_ submission: StoredSubmission) -> Result<CreateVersionRequest, AttemptFailure> {
-        switch CreateVersionRequest.validate(submission.view.request) {
-        case .failure(let error):
-            return .failure(AttemptFailure(
-                errorClass: .permanent, errorCode: "trainq.request", message: "the stored request is not valid: \(error)"))
-        case .success(let request):
-            let marked = DescMarker.apply(to: request, submissionID: submission.id, enabled: configuration.descMarker)
-            return .success(marked.request)
-        }
-    }
-
-    /// Applies a decision to the store and carries out its follow-up actions.
-    private func write(
-        _ id: String, from: SubmissionState, _ decision: SubmissionStateMachine.Decision,
-        changes: SubmissionChanges = .none, attempt: AttemptWrite? = nil, at: Date = Date(), metadata: Logger.Metadata
-    ) async {
-        guard let next = decision.next else { return }
-        var changes = changes
-        for action in decision.actions {
-            if case .scheduleAttempt(let at, _) = action { changes.nextAttemptAt = at }
-        }
-        // A few tries: an outcome left unwritten keeps the job blocked (`submitting`) until the next start.
-        var tries = 0
-        while true {
-            tries += 1
-            do {
-                let written = try await store.transition(
-                    id: id, from: from, to: next, changes: changes, attempt: attempt, reason: decision.reason, at: at)
-                guard written != nil else {
-                    logger.warning("submission changed meanwhile; outcome not written", metadata: metadata)
-                    return
-                }
-                break
-            } catch {
-                logger.error(
-                    "could not record the outcome",
-                    metadata: metadata.merging(["error": "\(error)", "state": "\(next.rawValue)", "try": "\(tries)"]) { $1 })
-                guard tries < 3, (try? await Task.sleep(for: .milliseconds(200 * tries))) != nil else { return }
-            }
-        }
-        var logMetadata = metadata
-        logMetadata["state"] = "\(next.rawValue)"
-        if let reason = decision.reason { logMetadata["reason"] = "\(reason)" }
-        if let delay = decision.chosenDelay { logMetadata["delay_ms"] = "\(delay.milliseconds)" }
-        logger.info("attempt done", metadata: logMetadata)
-        for action in decision.actions {
-            switch action {
-            case .reconcile: onReconcileNeeded()
-            // The finished attempt rings anyway; the next pass sleeps until the scheduled time.
-            case .scheduleAttempt: break
-            // The client replaces a refused token itself; the immediate re-attempt above uses the new one.
-            case .refreshToken, .persistAttemptThenSend, .startTracking, .relist, .resetBudget: break
-            }
-        }
-    }
-}
-
-extension StoredSubmission {
-    /// How the latest attempt ended, if it did.
-    var lastAttemptOutcome: AttemptOutcome? {
-        view.attempts.last?.outcome.flatMap(AttemptOutcome.init(rawValue:))
     }
 }
 

@@ -31,13 +31,6 @@ public enum Daemon {
 
         let store = try SubmissionStore(path: configuration.databasePath, logger: logger)
         logger.info("database open", metadata: ["path": "\(configuration.databasePath)"])
-        // Recovery before READY=1: attempts a previous run left on the wire go to reconciliation now.
-        for id in try await store.recoverOrphans() {
-            let submission = try? await store.submission(id: id)
-            logger.notice("attempt interrupted by the last stop goes to reconciliation", metadata: [
-                "submission": "\(id)", "job_id": "\(submission?.jobID ?? 0)", "attempt": "\(submission?.attempts.last?.number ?? 0)",
-            ])
-        }
         let metrics = DaemonMetrics()
         metrics.bootstrapMetricsSystem()
 
@@ -121,14 +114,14 @@ struct DaemonCore: Service {
         )
         let engine = SubmissionEngine(
             store: store, client: client, configuration: Self.engineConfiguration(configuration),
-            logger: logger
+            tracking: Self.trackingConfiguration(configuration), logger: logger
         )
-        let tracker = VersionTracker(
-            store: store, client: client,
-            configuration: Self.trackingConfiguration(configuration),
-            logger: logger
-        )
-        let control = EngineControl(engine: engine, tracker: tracker, client: client, store: store, lastSuccess: lastSuccess)
+        // Recovery before READY=1: attempts a previous run left on the wire go to reconciliation now.
+        let recovered = try await engine.recoverInterruptedAttempts()
+        if recovered > 0 {
+            logger.notice("attempts interrupted by the last stop go to reconciliation", metadata: ["count": "\(recovered)"])
+        }
+        let control = EngineControl(engine: engine, lastSuccess: lastSuccess)
         let api = SocketAPI(
             store: store, control: control,
             settings: .init(
@@ -179,8 +172,8 @@ struct DaemonCore: Service {
             )
         }
         // Shut down in reverse: systemd hears STOPPING=1 first, then the socket closes, then the engine drains.
-        let services: [any Service] = [
-            engine.reconciler, engine.submitter, tracker, server,
+        let services: [any Service] = engine.services + [
+            server,
             SystemdStatusService(store: store, notifier: notifier, watchdogInterval: SystemdNotifier.watchdogInterval(), logger: logger),
         ]
         let group = ServiceGroup(configuration: .init(services: services, logger: logger))

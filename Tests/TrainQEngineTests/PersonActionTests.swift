@@ -23,29 +23,67 @@ import TrainQStore
         }
     }
 
-    @Test func cancelIsRefusedWithAReasonElsewhere() async throws {
+    @Test func cancelWhileTrackingStopsTheVersionAndTheStateFollows() async throws {
+        // At a tenth of real time a version runs for 12 s, so the stop comes while it runs.
+        try await EngineHarness.with(simulator: .init(timeScale: 10)) { harness in
+            let engine = harness.makeTrackingEngine()
+            try await harness.runningTracked(engine) {
+                let id = try await harness.submit()
+                engine.submissionAccepted()
+                try await harness.waitFor(id, in: [.tracking])
+                let answer = try await engine.cancel(id: id)
+                #expect(answer.state == .tracking)
+                let stopped = try await harness.waitFor(id, in: [.stopped, .succeeded, .failed])
+                #expect(stopped.state == .stopped)
+                #expect(await harness.simulator.ledger().requests.stop == 1)
+            }
+        }
+    }
+
+    @Test func actionsAreRefusedWithAReasonElsewhere() async throws {
         try await EngineHarness.with { harness in
             try await harness.running(harness.makeEngine()) { engine in
                 let id = try await harness.submit()
                 engine.submissionAccepted()
-                try await harness.waitFor(id, in: [.tracking])
-                await #expect(throws: EngineError.self) { try await engine.cancel(id: id) }
-                do {
-                    _ = try await engine.cancel(id: id)
-                } catch let error as EngineError {
-                    #expect(error.kind == .notYetSupported)
-                }
+                try await harness.waitFor(id, in: [.tracking, .succeeded])
                 do {
                     _ = try await engine.cancel(id: "01NOSUCHSUBMISSION00000000")
+                    Issue.record("canceling a missing submission succeeded")
                 } catch let error as EngineError {
                     #expect(error.kind == .notFound)
                 }
                 do {
                     _ = try await engine.retry(id: id)
+                    Issue.record("retrying a tracked submission succeeded")
                 } catch let error as EngineError {
                     #expect(error.kind == .notAllowed)
+                    #expect(error.message.contains("retry is not possible"))
                 }
             }
+        }
+    }
+
+    @Test func aRestartSendsEveryInterruptedAttemptToReconciliation() async throws {
+        try await EngineHarness.with { harness in
+            let first = try await harness.submit(jobID: 10)
+            let second = try await harness.submit(jobID: 11)
+            for id in [first, second] {
+                _ = try await harness.store.transition(id: id, from: .queued, to: .submitting, attempt: .begin(at: Date()))
+            }
+            let engine = harness.makeEngine()
+            #expect(try await engine.recoverInterruptedAttempts() == 2)
+            #expect(try await engine.recoverInterruptedAttempts() == 0)
+            for id in [first, second] {
+                let view = try #require(try await harness.store.submission(id: id))
+                #expect(view.state == .reconciling)
+                #expect(view.reason == SubmissionStateMachine.restartReason)
+                #expect(view.attempts.map(\.outcome) == ["interrupted"])
+            }
+            // With the services running, reconciliation finds no version and sends each once.
+            _ = try await harness.running(engine) { _ in
+                try await harness.waitForAll([first, second], in: [.tracking, .succeeded])
+            }
+            #expect(await harness.simulator.ledger().versions.count(where: { $0.jobId == 10 || $0.jobId == 11 }) == 2)
         }
     }
 

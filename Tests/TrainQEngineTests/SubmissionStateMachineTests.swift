@@ -1,4 +1,5 @@
 import Foundation
+import JSONTree
 import ModelArts
 import Testing
 import TrainQAPI
@@ -41,10 +42,14 @@ import TrainQStore
             .attemptStarting, .versionCreated(version), .daemonRestarted,
             .reconciled(.found(version)), .reconciled(.notSeenYet(relistAfter: .seconds(2))), .reconciled(.notCreated),
             .reconciled(.ambiguous(candidates: [21, 22])), .reconciled(.undecidable("list failed")),
-            .remoteFinished(.succeeded), .remoteFinished(.failed), .remoteFinished(.stopped),
+            .versionVanished(reason: "gone"),
             .cancelRequested, .retryRequested,
             .resolveRequested(.adopt(version)), .resolveRequested(.requeue), .resolveRequested(.cancel),
         ]
+        // Running (8), completed (10), failed (11), killed (12), an undocumented code (99).
+        for code in [8, 10, 11, 12, 99] {
+            events.append(.remoteStatusSeen(.init(status: VersionStatus(code: code))))
+        }
         for errorClass in ErrorClass.allCases {
             events.append(.attemptFailed(failure(errorClass)))
         }
@@ -52,7 +57,48 @@ import TrainQStore
     }
 
     var allContexts: [Machine.Context] {
-        [context(), context(attempts: 3), context(previous: .tokenRefresh), context(age: 10_000)]
+        [
+            context(), context(attempts: 3), context(previous: .tokenRefresh), context(age: 10_000),
+            Machine.Context(attemptsInBudget: 1, budgetStartedAt: now, versionID: 21, remoteCode: 8),
+        ]
+    }
+
+    /// The transitions of DESIGN.md §2's table: each state's row names the states that may follow it.
+    static func designTable() throws -> Set<[SubmissionState]> {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let design = try String(contentsOf: root.appendingPathComponent("DESIGN.md"), encoding: .utf8)
+        var table: Set<[SubmissionState]> = []
+        for line in design.split(separator: "\n") where line.hasPrefix("| `") {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count >= 3, let state = SubmissionState(rawValue: cells[0].trimmingCharacters(in: ["`"])) else {
+                continue
+            }
+            for token in cells[cells.count - 1].split(separator: "`", omittingEmptySubsequences: false).enumerated() where token.offset % 2 == 1 {
+                if let next = SubmissionState(rawValue: String(token.element)) { table.insert([state, next]) }
+            }
+        }
+        return table
+    }
+
+    @Test func everyEventInEveryStateGivesExactlyTheDesignTable() throws {
+        var reached: Set<[SubmissionState]> = []
+        for state in SubmissionState.allCases {
+            for event in allEvents {
+                for context in allContexts {
+                    guard case .success(let decision) = decide(state, event, context: context) else { continue }
+                    if let write = decision.write {
+                        #expect(write.expected == state, "\(event.name) in \(state) writes against \(write.expected)")
+                    }
+                    if let next = decision.next { reached.insert([state, next]) }
+                }
+            }
+        }
+        let table = try Self.designTable()
+        #expect(!table.isEmpty)
+        #expect(reached == table, "reached but not in DESIGN: \(reached.subtracting(table)); in DESIGN but never reached: \(table.subtracting(reached))")
+        let code = Set(SubmissionState.allCases.flatMap { state in state.allowedNext.map { [state, $0] } })
+        #expect(code == table, "SubmissionState.allowedNext and DESIGN.md §2 disagree")
     }
 
     @Test func neverProducesATransitionTheTableForbids() {
@@ -107,13 +153,16 @@ import TrainQStore
     @Test func firstAttemptPersistsBeforeSending() throws {
         let decision = try decided(.queued, .attemptStarting, context: context(attempts: 0))
         #expect(decision.next == .submitting)
-        #expect(decision.actions == [.persistAttemptThenSend])
+        #expect(decision.write?.attempt == .begin(at: now))
+        #expect(decision.actions == [.sendCreate])
     }
 
     @Test func successStartsTracking() throws {
         let decision = try decided(.submitting, .versionCreated(version))
         #expect(decision.next == .tracking)
-        #expect(decision.actions == [.startTracking(version)])
+        #expect(decision.write?.changes.version == version.version)
+        #expect(decision.write?.changes.lastError == .clear)
+        #expect(decision.actions == [.countAttempt(.created)])
         #expect(decision.attemptOutcome == .created)
     }
 
@@ -122,7 +171,14 @@ import TrainQStore
         let decision = try decided(.submitting, .attemptFailed(failure(.transient)), context: context(attempts: 2))
         #expect(decision.next == .retrying)
         #expect(decision.chosenDelay == .seconds(1))
-        #expect(decision.actions == [.scheduleAttempt(at: now.addingTimeInterval(1), delay: .seconds(1))])
+        #expect(decision.write?.changes.nextAttemptAt == now.addingTimeInterval(1))
+        #expect(decision.write?.changes.lastError == .set(LastError(failure(.transient))))
+        guard case .finish(let result) = decision.write?.attempt else {
+            Issue.record("the failed attempt is not finished")
+            return
+        }
+        #expect(result.outcome == "transient" && result.delayMS == 1000 && result.httpStatus == 503)
+        #expect(decision.actions == [.countAttempt(.transient)])
         #expect(decision.attemptOutcome == .transient)
         #expect(decision.reason?.contains("ModelArts.4700") == true)
     }
@@ -144,20 +200,21 @@ import TrainQStore
         let decision = try decided(.submitting, .attemptFailed(failure(.permanent)))
         #expect(decision.next == .rejected)
         #expect(decision.reason?.contains("ModelArts.4700") == true)
-        #expect(decision.actions.isEmpty)
+        #expect(decision.actions == [.countAttempt(.permanent)])
     }
 
     @Test func unknownOutcomeReconcilesAndNeverResends() throws {
         let decision = try decided(.submitting, .attemptFailed(failure(.unknownOutcome)))
         #expect(decision.next == .reconciling)
-        #expect(decision.actions == [.reconcile])
-        #expect(!decision.actions.contains(.persistAttemptThenSend))
+        #expect(decision.actions == [.countAttempt(.unknownOutcome), .wakeReconciler])
+        #expect(!decision.actions.contains(.sendCreate))
     }
 
     @Test func tokenRefreshRefreshesAndRetriesOnce() throws {
         let first = try decided(.submitting, .attemptFailed(failure(.tokenRefresh)))
         #expect(first.next == .retrying)
-        #expect(first.actions == [.refreshToken, .scheduleAttempt(at: now, delay: .zero)])
+        #expect(first.write?.changes.nextAttemptAt == now)
+        #expect(first.chosenDelay == .zero)
         let second = try decided(.submitting, .attemptFailed(failure(.tokenRefresh)), context: context(attempts: 2, previous: .tokenRefresh))
         #expect(second.next == .rejected)
     }
@@ -191,6 +248,9 @@ import TrainQStore
         let decision = try decided(.submitting, .daemonRestarted)
         #expect(decision.next == .reconciling)
         #expect(decision.attemptOutcome == .interrupted)
+        #expect(decision.write?.attempt == .interrupt(at: now))
+        #expect(decision.reason == Machine.restartReason)
+        #expect(decision.actions == [.countAttempt(.interrupted), .wakeReconciler])
         #expect(decide(.queued, .daemonRestarted).isRefused)
     }
 
@@ -201,7 +261,8 @@ import TrainQStore
         #expect(wait.actions == [.relist(after: .seconds(5))])
         let requeue = try decided(.reconciling, .reconciled(.notCreated))
         #expect(requeue.next == .retrying)
-        #expect(requeue.actions == [.scheduleAttempt(at: now, delay: .zero)])
+        #expect(requeue.write?.changes.nextAttemptAt == now)
+        #expect(requeue.actions == [.wakeSubmitter])
         let ambiguous = try decided(.reconciling, .reconciled(.ambiguous(candidates: [23, 21])))
         #expect(ambiguous.next == .needsAttention)
         #expect(ambiguous.reason?.contains("21, 23") == true)
@@ -210,19 +271,47 @@ import TrainQStore
     @Test func personActions() throws {
         #expect(try decided(.queued, .cancelRequested).next == .canceled)
         #expect(try decided(.retrying, .cancelRequested).next == .canceled)
-        #expect(decide(.tracking, .cancelRequested).refusal == .cancelNeedsRemoteStop)
+        let stop = try decided(.tracking, .cancelRequested, context: Machine.Context(attemptsInBudget: 1, budgetStartedAt: now, versionID: 21))
+        #expect(stop.write == nil)
+        #expect(stop.actions == [.stopVersion(21), .pollSoon])
         #expect(decide(.submitting, .cancelRequested).refusal == .notAllowed(event: "cancel", state: .submitting))
         let retry = try decided(.exhausted, .retryRequested)
         #expect(retry.next == .queued)
-        #expect(retry.actions == [.resetBudget])
+        #expect(retry.write?.changes.resetBudget == true)
+        #expect(retry.actions == [.wakeSubmitter])
         #expect(try decided(.rejected, .retryRequested).next == .queued)
         #expect(decide(.succeeded, .retryRequested).isRefused)
         #expect(try decided(.needsAttention, .resolveRequested(.adopt(version))).next == .tracking)
         let requeue = try decided(.needsAttention, .resolveRequested(.requeue))
         #expect(requeue.next == .retrying)
-        #expect(requeue.actions.contains(.resetBudget))
+        #expect(requeue.write?.changes.resetBudget == true)
         #expect(try decided(.needsAttention, .resolveRequested(.cancel)).next == .canceled)
         #expect(decide(.reconciling, .resolveRequested(.requeue)).isRefused)
+    }
+
+    @Test func remoteStatusesEndTrackingStoreNewStepsAndIgnoreRepeats() throws {
+        let running = Machine.Context(attemptsInBudget: 1, budgetStartedAt: now, versionID: 21, remoteCode: 7)
+        let timing = RemoteTiming(startTime: now, durationMS: 1200)
+        let step = try decided(.tracking, .remoteStatusSeen(.init(status: VersionStatus(code: 8), timing: timing)), context: running)
+        #expect(step.next == nil)
+        #expect(step.write?.expected == .tracking)
+        #expect(step.write?.appendsEvent == true)
+        #expect(step.write?.changes.remoteStatus?.code == 8)
+        #expect(step.write?.changes.timing == timing)
+        let repeated = try decided(.tracking, .remoteStatusSeen(.init(status: VersionStatus(code: 7))), context: running)
+        #expect(repeated.write == nil && repeated.actions.isEmpty)
+        let snapshot = JSONValue.object(["version_id": .integer(21)])
+        let done = try decided(.tracking, .remoteStatusSeen(.init(status: VersionStatus(code: 10), snapshot: snapshot)), context: running)
+        #expect(done.next == .succeeded)
+        #expect(done.write?.changes.remoteSnapshot == snapshot)
+        #expect(try decided(.tracking, .remoteStatusSeen(.init(status: VersionStatus(code: 11))), context: running).next == .failed)
+        #expect(try decided(.tracking, .remoteStatusSeen(.init(status: VersionStatus(code: 13))), context: running).next == .stopped)
+        // An undocumented code keeps tracking (stored as a step).
+        #expect(try decided(.tracking, .remoteStatusSeen(.init(status: VersionStatus(code: 99))), context: running).next == nil)
+        let gone = try decided(.tracking, .versionVanished(reason: "HTTP 404"), context: running)
+        #expect(gone.next == .failed)
+        #expect(gone.reason == "HTTP 404")
+        #expect(decide(.queued, .versionVanished(reason: "x")).isRefused)
     }
 
     @Test func refusedEventsLeaveTheStateAlone() {

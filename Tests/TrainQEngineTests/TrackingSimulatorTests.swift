@@ -27,8 +27,9 @@ import TrainQStore
 
     @Test func aNormalRunIsFollowedThroughEveryStatusToSucceeded() async throws {
         try await EngineHarness.with(simulator: Self.simulator) { harness in
-            let tracker = harness.makeTracker()
-            let view = try await harness.running(harness.makeEngine(), tracker: tracker) {
+            let engine = harness.makeTrackingEngine()
+            let tracker = engine.tracker
+            let view = try await harness.runningTracked(engine) {
                 let id = try await harness.submit()
                 return try await harness.waitFor(id, in: [.succeeded, .failed, .stopped])
             }
@@ -58,7 +59,7 @@ import TrainQStore
     @Test(arguments: [11, 3, 14])
     func aScriptedFailureEndsFailed(outcome: Int) async throws {
         try await EngineHarness.with(simulator: Self.simulator) { harness in
-            let view = try await harness.running(harness.makeEngine(), tracker: harness.makeTracker()) {
+            let view = try await harness.runningTracked(harness.makeTrackingEngine()) {
                 let id = try await harness.submit()
                 let tracking = try await harness.waitFor(id, in: [.tracking])
                 try await harness.simulator.setOutcome(outcome, forVersion: try #require(tracking.versionID))
@@ -75,8 +76,9 @@ import TrainQStore
 
     @Test func aStopRequestEndsStoppedThroughKilling() async throws {
         try await EngineHarness.with(simulator: Self.simulator) { harness in
-            let tracker = harness.makeTracker()
-            let view = try await harness.running(harness.makeEngine(), tracker: tracker) {
+            let engine = harness.makeTrackingEngine()
+            let tracker = engine.tracker
+            let view = try await harness.runningTracked(engine) {
                 let id = try await harness.submit()
                 let running = try await harness.waitUntil(id, "ran") { $0.remoteStatus?.code == 8 }
                 try await harness.client.stopVersion(
@@ -95,8 +97,8 @@ import TrainQStore
     @Test func anUnknownStatusKeepsTrackingAndWarnsOnce() async throws {
         let logs = RecordedLogs()
         try await EngineHarness.with(simulator: Self.simulator) { harness in
-            let tracker = harness.makeTracker(logger: logs.logger())
-            let view = try await harness.running(harness.makeEngine(), tracker: tracker) {
+            let engine = harness.makeTrackingEngine(logger: logs.logger())
+            let view = try await harness.runningTracked(engine) {
                 let id = try await harness.submit()
                 let tracking = try await harness.waitFor(id, in: [.tracking])
                 let versionID = try #require(tracking.versionID)
@@ -119,7 +121,7 @@ import TrainQStore
 
     @Test func aVanishedVersionEndsFailedWithTheReason() async throws {
         try await EngineHarness.with(simulator: Self.simulator) { harness in
-            let view = try await harness.running(harness.makeEngine(), tracker: harness.makeTracker()) {
+            let view = try await harness.runningTracked(harness.makeTrackingEngine()) {
                 let id = try await harness.submit()
                 _ = try await harness.waitFor(id, in: [.tracking])
                 // What the simulator answers for a deleted version.
@@ -137,7 +139,7 @@ import TrainQStore
 
     @Test func errorsThatAreNotAVanishedVersionNeverEndTracking() async throws {
         try await EngineHarness.with(simulator: Self.simulator) { harness in
-            let view = try await harness.running(harness.makeEngine(), tracker: harness.makeTracker()) {
+            let view = try await harness.runningTracked(harness.makeTrackingEngine()) {
                 let id = try await harness.submit()
                 _ = try await harness.waitFor(id, in: [.tracking])
                 await harness.simulator.setFaults([
@@ -182,7 +184,7 @@ import TrainQStore
     /// tracker makes from then until every one has succeeded.
     static func callsToFollow(jobs: [Int64]) async throws -> CallCount {
         try await EngineHarness.with(simulator: Self.simulator) { harness in
-            try await harness.running(harness.makeEngine(), tracker: harness.makeTracker(maxInterval: .milliseconds(40))) {
+            try await harness.runningTracked(harness.makeTrackingEngine(maxInterval: .milliseconds(40))) {
                 var ids: [String] = []
                 for job in jobs { ids.append(try await harness.submit(jobID: job)) }
                 _ = try await harness.waitForAll(ids, in: [.tracking, .succeeded])

@@ -10,23 +10,23 @@ import TrainQStore
 @testable import TrainQEngine
 
 extension EngineHarness {
-    /// A tracker on the harness' store and client, polling fast enough to see every status of a version
-    /// at the simulator's time scale in the tests (the shortest phase lasts a quarter second or more).
-    func makeTracker(
+    /// An engine whose tracker polls fast enough to see every status of a version at the simulator's time
+    /// scale in the tests (the shortest phase lasts a quarter second or more).
+    func makeTrackingEngine(
         minInterval: Duration = .milliseconds(20), maxInterval: Duration = .milliseconds(50), logger: Logger? = nil
-    ) -> VersionTracker {
-        VersionTracker(
-            store: store, client: client,
-            configuration: .init(minInterval: minInterval, maxInterval: maxInterval),
+    ) -> SubmissionEngine {
+        SubmissionEngine(
+            store: store, client: client, configuration: configuration,
+            tracking: .init(minInterval: minInterval, maxInterval: maxInterval),
             logger: logger ?? Self.quietLogger())
     }
 
-    /// Runs the engine's services and the tracker for the time of `body`, then shuts them down.
-    func running<Result: Sendable>(
-        _ engine: SubmissionEngine, tracker: VersionTracker, _ body: () async throws -> Result
+    /// Runs the engine's services, its tracker among them, for the time of `body`, then shuts them down.
+    func runningTracked<Result: Sendable>(
+        _ engine: SubmissionEngine, _ body: () async throws -> Result
     ) async throws -> Result {
         let group = ServiceGroup(
-            configuration: .init(services: engine.services + [tracker], gracefulShutdownSignals: [], logger: Self.quietLogger()))
+            configuration: .init(services: engine.services, gracefulShutdownSignals: [], logger: Self.quietLogger()))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             do {

@@ -42,8 +42,7 @@ struct SocketAPIFixture {
             limiter: limiter
         )
         let engine = SubmissionEngine(store: store, client: client, configuration: .init(), logger: logger)
-        let tracker = VersionTracker(store: store, client: client, configuration: .init(), logger: logger)
-        let control = EngineControl(engine: engine, tracker: tracker, client: client, store: store, lastSuccess: LastModelArtsSuccess())
+        let control = EngineControl(engine: engine, lastSuccess: LastModelArtsSuccess())
         let api = SocketAPI(
             store: store, control: control,
             settings: .init(defaultProjectID: SimulatedDefaults.projectID, maxBodyBytes: maxBodyBytes, simulated: true)

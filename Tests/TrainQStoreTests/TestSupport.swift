@@ -114,3 +114,18 @@ func eventually(attempts: Int = 1_000, _ condition: () async throws -> Bool) asy
     }
     return false
 }
+
+extension SubmissionStore {
+    /// A remote status on a `tracking` row, written as the engine's executor writes it: a stay, with an
+    /// event row when `appendsEvent` (the engine asks for one when the code is new). False when the row is
+    /// not tracking.
+    func recordRemoteStatus(
+        id: String, status: RemoteStatus, snapshot: JSONValue? = nil, timing: RemoteTiming? = nil, at: Date = Date(),
+        appendsEvent: Bool = true
+    ) throws -> Bool {
+        let changes = SubmissionChanges(remoteStatus: status, remoteSnapshot: snapshot, timing: timing)
+        return try apply(
+            SubmissionWrite(expected: .tracking, next: nil, changes: changes, appendsEvent: appendsEvent, at: at), id: id
+        ) != nil
+    }
+}

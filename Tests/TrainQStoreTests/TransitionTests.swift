@@ -157,7 +157,8 @@ import TrainQAPI
             // The same status again changes no history.
             #expect(
                 try await store.recordRemoteStatus(
-                    id: queued.id, status: RemoteStatus(code: 8, name: "JOBSTAT_RUNNING"), at: time(11)))
+                    id: queued.id, status: RemoteStatus(code: 8, name: "JOBSTAT_RUNNING"), at: time(11),
+                    appendsEvent: false))
             #expect(await store.lastSequence() == before + 1)
 
             let snapshot = JSONValue.object(["status": .integer(10), "duration": .integer(532003)])

@@ -35,6 +35,22 @@ public enum ErrorClassification {
         return hint
     }
 
+    /// Gateway codes for "no such API": a wrong endpoint or a retired API, not a vanished version.
+    static let missingAPICodes: Set<String> = ["APIGW.0101", "ModelArts.4204"]
+
+    /// Whether the answer says that the version itself does not exist: a 404 to showing it, unless the
+    /// code says the API is missing. Only this ends tracking; every other error is polled through.
+    public static func isVanishedVersion(_ error: ModelArtsError) -> Bool {
+        error.httpStatus == 404 && error.operation == .showVersion
+            && !missingAPICodes.contains(normalizedCode(error.errorCode) ?? "")
+    }
+
+    /// The shortest wait before a read may be repeated: the answer's own hint, and a minute for the
+    /// quota and capacity class, which does not heal in seconds.
+    public static func minimumReadDelay(_ error: ModelArtsError) -> Duration? {
+        retryHint(error).minimumDelay ?? (classify(error) == .slow ? .seconds(60) : nil)
+    }
+
     // MARK: - HTTP answers
 
     private static func classifyHTTP(_ error: ModelArtsError) -> ErrorClass {

@@ -43,19 +43,28 @@ public actor VersionTracker: Service {
     /// Rows read per page when loading every `tracking` submission.
     static let loadPageSize = 500
 
-    private let store: SubmissionStore
-    private let client: ModelArtsClient
-    private let configuration: Configuration
-    private let logger: Logger
+    let store: SubmissionStore
+    let client: ModelArtsClient
+    let executor: DecisionExecutor
+    let configuration: Configuration
+    let random: RandomSource
+    let logger: Logger
     private var state = State.idle
-    private var tracked = TrackedSet()
+    var tracked = TrackedSet()
     /// Events up to this sequence are reflected in `tracked`.
     private var seenSequence: Int64 = 0
+    /// Rung by `pollSoon`, so the loop does not sleep through a request to look now.
+    private let pollSignal = WakeSignal()
 
-    public init(store: SubmissionStore, client: ModelArtsClient, configuration: Configuration, logger: Logger) {
+    init(
+        store: SubmissionStore, client: ModelArtsClient, executor: DecisionExecutor, configuration: Configuration,
+        random: RandomSource, logger: Logger
+    ) {
         self.store = store
         self.client = client
+        self.executor = executor
         self.configuration = configuration
+        self.random = random
         self.logger = logger
     }
 
@@ -94,11 +103,8 @@ public actor VersionTracker: Service {
         version.schedule.reset()
         tracked[id] = version
         // Wake the loop: it sleeps until an event or the next due poll.
-        wake?.resume()
-        wake = nil
+        pollSignal.ring()
     }
-
-    private var wake: CheckedContinuation<Void, Never>?
 
     // MARK: - Knowing what to track
 
@@ -174,181 +180,22 @@ public actor VersionTracker: Service {
     /// True when woken by an event or `pollSoon`, false when the time passed or the task was cancelled.
     private func sleepUntilNews(after: Int64, timeout: Duration) async -> Bool {
         let store = self.store
+        let pollSignal = self.pollSignal
         return await withTaskGroup(of: Bool.self) { group in
             group.addTask { await store.waitForEvents(after: after, timeout: timeout) }
-            group.addTask { await self.waitForPollSoon() }
+            group.addTask {
+                await pollSignal.wait(timeout: nil)
+                return !Task.isCancelled
+            }
             let first = await group.next() ?? false
             group.cancelAll()
-            endPollSoonWait()
             return first
-        }
-    }
-
-    /// Parks until `pollSoon` (true) or cancellation (false).
-    private func waitForPollSoon() async -> Bool {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                if Task.isCancelled {
-                    continuation.resume()
-                } else {
-                    wake?.resume()
-                    wake = continuation
-                }
-            }
-            return !Task.isCancelled
-        } onCancel: {
-            Task { await self.endPollSoonWait() }
-        }
-    }
-
-    private func endPollSoonWait() {
-        wake?.resume()
-        wake = nil
-    }
-
-    // MARK: - Polling
-
-    /// One round: decides per job between one list and a show per due version, runs the calls with
-    /// bounded concurrency, and applies each answer as it arrives.
-    private func pollDueVersions() async {
-        // Versions due a moment from now go along: one wake-up and one list serve them all.
-        let now = ContinuousClock.now + dueTolerance
-        var calls: [PollCall] = []
-        for (job, dueCount) in tracked.dueCounts(at: now).sorted(by: { $0.key.jobID < $1.key.jobID }) {
-            let plan = PollPlan.choose(
-                dueVersions: dueCount, trackedVersions: tracked.submissions(of: job).count,
-                knownVersionCount: tracked.versionCount(of: job), pageSize: configuration.pageSize)
-            switch plan {
-            case .list:
-                calls.append(.list(job))
-            case .show:
-                for id in tracked.due(of: job, at: now) {
-                    if let version = tracked[id] {
-                        calls.append(.show(submissionID: id, job: job, versionID: version.versionID))
-                    }
-                }
-            }
-        }
-        guard !calls.isEmpty else { return }
-        let client = self.client
-        let logger = self.logger
-        let pageSize = configuration.pageSize
-        let limit = configuration.concurrentCalls
-        var queue = Array(calls.reversed())
-        await withTaskGroup(of: PollCall.Answer.self) { group in
-            var inFlight = 0
-            while true {
-                while inFlight < limit, let call = queue.popLast() {
-                    group.addTask { await call.perform(with: client, pageSize: pageSize, logger: logger) }
-                    inFlight += 1
-                }
-                guard let answer = await group.next() else { break }
-                inFlight -= 1
-                queue.insert(contentsOf: await handle(answer, roundStart: now).reversed(), at: 0)
-            }
-        }
-    }
-
-    /// Applies one answer; returns the show calls it makes necessary (a tracked version missing from its
-    /// job's list is shown alone, which tells a vanished version apart).
-    private func handle(_ answer: PollCall.Answer, roundStart: ContinuousClock.Instant) async -> [PollCall] {
-        switch answer {
-        case .listed(let job, let versions):
-            tracked.setVersionCount(Int64(versions.count), of: job)
-            var byID: [Int64: VersionDetail] = [:]
-            for version in versions {
-                if let id = version.versionID, byID[id] == nil { byID[id] = version }
-            }
-            var followUps: [PollCall] = []
-            // One jitter for the whole job: its versions stay due together, so the next round again
-            // costs one list rather than one wake-up (and possibly one list) per version.
-            let jitter = Double.random(in: -1...1)
-            for id in tracked.submissions(of: job).sorted() {
-                guard let version = tracked[id] else { continue }
-                if let detail = byID[version.versionID] {
-                    await apply(detail, to: id, jitter: jitter)
-                } else {
-                    followUps.append(.show(submissionID: id, job: job, versionID: version.versionID))
-                }
-            }
-            return followUps
-        case .listFailed(let job, let error):
-            let failure = PollFailure.decide(error, versionID: 0)
-            report(error, failure: failure, metadata: ["job_id": "\(job.jobID)"])
-            for id in tracked.due(of: job, at: roundStart) { postpone(id, after: failure) }
-            return []
-        case .shown(let id, let detail):
-            await apply(detail, to: id)
-            return []
-        case .showFailed(let id, let versionID, let error):
-            let failure = PollFailure.decide(error, versionID: versionID)
-            if case .versionGone(let reason) = failure {
-                await finish(id, as: .failed, changes: .none, reason: reason)
-            } else {
-                report(error, failure: failure, metadata: metadata(id))
-                postpone(id, after: failure)
-            }
-            return []
-        }
-    }
-
-    /// Stores what a poll saw: a new status (with its time and the version's timing), or the end.
-    private func apply(_ detail: VersionDetail, to id: String, jitter: Double = Double.random(in: -1...1)) async {
-        guard let version = tracked[id] else { return }
-        let status = detail.status
-        let now = Date()
-        if status.category == .unknown, !version.warnedUnknownStatus {
-            logger.warning(
-                "version has a status trainq does not know; still tracking it",
-                metadata: metadata(id, ["status": "\(status.code)"]))
-            tracked[id]?.warnedUnknownStatus = true
-        }
-        let remote = RemoteStatusMapping.remoteStatus(status, at: now)
-        let timing = RemoteStatusMapping.timing(of: detail)
-        if let terminal = RemoteStatusMapping.terminalState(for: status) {
-            let changes = SubmissionChanges(
-                remoteStatus: remote, remoteSnapshot: RemoteStatusMapping.snapshot(of: detail), timing: timing)
-            await finish(id, as: terminal, changes: changes, reason: RemoteStatusMapping.reason(for: status), at: now)
-            return
-        }
-        let changed = version.remoteCode != status.code
-        if changed {
-            do {
-                guard try await store.recordRemoteStatus(id: id, status: remote, timing: timing, at: now) else {
-                    // Someone else moved it on (a person, a restart's recovery): no longer ours to track.
-                    tracked.remove(id)
-                    return
-                }
-                tracked[id]?.remoteCode = status.code
-                logger.info("version status changed", metadata: metadata(id, ["status": "\(status)"]))
-            } catch {
-                logger.error("could not store a status change; will poll again", metadata: metadata(id, ["error": "\(error)"]))
-                reschedule(id, changed: false, jitter: jitter)
-                return
-            }
-        }
-        reschedule(id, changed: changed, jitter: jitter)
-    }
-
-    /// Ends tracking with one transition that stores the last remote status, the snapshot and timing.
-    private func finish(
-        _ id: String, as state: SubmissionState, changes: SubmissionChanges, reason: String, at date: Date = Date()
-    ) async {
-        do {
-            let view = try await store.transition(id: id, from: .tracking, to: state, changes: changes, reason: reason, at: date)
-            if view != nil {
-                logger.info("version reached its end", metadata: metadata(id, ["state": "\(state.rawValue)", "reason": "\(reason)"]))
-            }
-            tracked.remove(id)
-        } catch {
-            logger.error("could not store the end of tracking; will poll again", metadata: metadata(id, ["error": "\(error)"]))
-            reschedule(id, changed: false)
         }
     }
 
     // MARK: - Scheduling
 
-    private func newSchedule() -> TrackingSchedule {
+    func newSchedule() -> TrackingSchedule {
         TrackingSchedule(minInterval: configuration.minInterval, maxInterval: configuration.maxInterval)
     }
 
@@ -360,44 +207,5 @@ public actor VersionTracker: Service {
 
     private var eventCoalescing: Duration {
         min(.milliseconds(100), configuration.minInterval / 4)
-    }
-
-    /// How far ahead a round looks for due versions.
-    private var dueTolerance: Duration {
-        min(.milliseconds(250), configuration.minInterval / 10)
-    }
-
-    private func reschedule(_ id: String, changed: Bool, jitter: Double = Double.random(in: -1...1)) {
-        guard var version = tracked[id] else { return }
-        version.nextPollAt = .now + version.schedule.polled(changed: changed, jitter: jitter)
-        tracked[id] = version
-    }
-
-    private func postpone(_ id: String, after failure: PollFailure) {
-        guard var version = tracked[id] else { return }
-        var floor: Duration?
-        if case .retryLater(let wait, _) = failure { floor = wait }
-        version.nextPollAt = .now + version.schedule.failed(floor: floor, jitter: Double.random(in: -1...1))
-        tracked[id] = version
-    }
-
-    private func report(_ error: ModelArtsError, failure: PollFailure, metadata: Logger.Metadata) {
-        var metadata = metadata
-        metadata["error"] = "\(error)"
-        if case .retryLater(_, isPermanent: true) = failure {
-            logger.warning("polling failed with an error that will not heal by itself; still tracking", metadata: metadata)
-        } else {
-            logger.notice("polling failed; will try again", metadata: metadata)
-        }
-    }
-
-    private func metadata(_ id: String, _ extra: Logger.Metadata = [:]) -> Logger.Metadata {
-        var metadata: Logger.Metadata = ["submission": "\(id)"]
-        if let version = tracked[id] {
-            metadata["job_id"] = "\(version.job.jobID)"
-            metadata["version_id"] = "\(version.versionID)"
-        }
-        metadata.merge(extra) { _, new in new }
-        return metadata
     }
 }

@@ -8,6 +8,9 @@ public enum AttemptWrite: Sendable, Hashable {
     /// The latest attempt ended (or its verdict changed, after reconciliation): fields that are
     /// nil keep their stored value.
     case finish(AttemptResult)
+    /// Every attempt still open is closed as `interrupted` at this time: the daemon stopped while it was
+    /// on the wire, so nobody knows how it ended.
+    case interrupt(at: Date)
 }
 
 /// How an attempt ended.

@@ -133,9 +133,10 @@ extension StoreTables {
         try update.run()
     }
 
-    /// Stores a remote status (and detail) on a `tracking` row; false when the row is not tracking.
+    /// Stores a remote status (and detail) on a row that stays in `state`; false when it is not in it.
     func updateRemoteStatus(
-        id: String, status: RemoteStatus, snapshot: JSONValue?, timing: RemoteTiming?, at: Date
+        id: String, in state: SubmissionState, status: RemoteStatus, snapshot: JSONValue?, timing: RemoteTiming?,
+        at: Date
     ) throws -> Bool {
         let update = try statement(
             """
@@ -147,10 +148,11 @@ extension StoreTables {
                 remote_snapshot = COALESCE(:remote_snapshot, remote_snapshot),
                 start_time = CASE WHEN :set_timing THEN :start_time ELSE start_time END,
                 duration_ms = CASE WHEN :set_timing THEN :duration_ms ELSE duration_ms END
-            WHERE id = :id AND state = 'tracking'
+            WHERE id = :id AND state = :state
             """)
         try update.bind([
-            ":id": .text(id), ":at": .integer(Self.milliseconds(at)), ":remote_code": .integer(Int64(status.code)),
+            ":id": .text(id), ":state": .text(state.rawValue), ":at": .integer(Self.milliseconds(at)),
+            ":remote_code": .integer(Int64(status.code)),
             ":remote_name": .text(status.name), ":remote_at": .integer(Self.milliseconds(status.at ?? at)),
             ":remote_snapshot": SQLiteValue(snapshot?.canonicalData()),
             ":set_timing": SQLiteValue(timing != nil),

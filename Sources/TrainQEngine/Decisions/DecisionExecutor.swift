@@ -1,0 +1,260 @@
+import Foundation
+import Logging
+import ModelArts
+import TrainQAPI
+import TrainQStore
+
+/// The one piece that turns the state machine's decisions into effects: it sends an event to the
+/// machine, applies the decision's write in one store transaction (compare-and-set on the state the
+/// decision was made in), and then carries out every action in one switch (`run(_:)`). The submitter,
+/// the reconciler, the tracker and a person's actions all go through it; none writes a state itself.
+public final class DecisionExecutor: Sendable {
+    /// What became of an event.
+    public enum Execution: Sendable {
+        /// The decision was carried out; the row as written, or nil when the decision wrote nothing.
+        case applied(StoredSubmission?)
+        /// The row was no longer in the state the decision was made in: nothing was written or done.
+        case stale
+    }
+
+    /// A submission as the machine sees it: enough to decide, without reading the row again.
+    public struct Subject: Sendable {
+        public var id: String
+        public var state: SubmissionState
+        public var context: SubmissionStateMachine.Context
+        /// The stored row, when the caller has it (sending and stopping need its request and job).
+        public var row: StoredSubmission?
+        public var metadata: Logger.Metadata
+
+        public init(_ row: StoredSubmission) {
+            self.id = row.id
+            self.state = row.state
+            self.context = SubmissionStateMachine.Context(row)
+            self.row = row
+            self.metadata = ["submission": "\(row.id)", "job_id": "\(row.view.jobID)"]
+            if let attempt = row.view.attempts.last { metadata["attempt"] = "\(attempt.number)" }
+        }
+
+        public init(id: String, state: SubmissionState, context: SubmissionStateMachine.Context, metadata: Logger.Metadata) {
+            self.id = id
+            self.state = state
+            self.context = context
+            self.row = nil
+            self.metadata = metadata
+        }
+    }
+
+    /// How often a store write is tried before the event counts as not applied.
+    static let writeTries = 3
+
+    let store: SubmissionStore
+    let client: ModelArtsClient
+    let policy: RetryPolicy
+    let descMarker: Bool
+    let logger: Logger
+    let links: EngineLinks
+
+    init(
+        store: SubmissionStore, client: ModelArtsClient, policy: RetryPolicy, descMarker: Bool, logger: Logger,
+        links: EngineLinks
+    ) {
+        self.store = store
+        self.client = client
+        self.policy = policy
+        self.descMarker = descMarker
+        self.logger = logger
+        self.links = links
+    }
+
+    /// Decides `event` for the stored row and carries the decision out.
+    @discardableResult
+    public func execute(_ event: SubmissionStateMachine.Event, on row: StoredSubmission, at now: Date = Date())
+        async throws(EngineError) -> Execution
+    {
+        try await execute(event, on: Subject(row), at: now)
+    }
+
+    /// Decides `event` for `subject` and carries the decision out: the write first, then the actions.
+    @discardableResult
+    public func execute(_ event: SubmissionStateMachine.Event, on subject: Subject, at now: Date = Date())
+        async throws(EngineError) -> Execution
+    {
+        var machine = SubmissionStateMachine(state: subject.state, policy: policy)
+        let decision: SubmissionStateMachine.Decision
+        switch machine.handle(event, context: subject.context, now: now) {
+        case .failure(let refusal): throw .refused(refusal)
+        case .success(let decided): decision = decided
+        }
+        var written: StoredSubmission?
+        if let write = decision.write {
+            guard let row = try await commit(write, of: subject) else {
+                logger.notice(
+                    "submission changed meanwhile; not applied",
+                    metadata: subject.metadata.merging(["event": "\(event.name)"]) { $1 })
+                return .stale
+            }
+            written = row
+            log(event, decision, metadata: subject.metadata)
+        }
+        var current = subject
+        if let written { current = Subject(written) }
+        for action in decision.actions {
+            try await run(action, for: current)
+        }
+        return .applied(written)
+    }
+
+    /// A person's action: reads the submission, decides and applies; if the state changed in between
+    /// (the submitter started an attempt), decides again on the new state. Returns the submission after it.
+    func perform(_ event: SubmissionStateMachine.Event, onSubmission id: String, at now: Date = Date())
+        async throws(EngineError) -> SubmissionView
+    {
+        for _ in 0..<Self.writeTries {
+            let row = try await load(id)
+            switch try await execute(event, on: row, at: now) {
+            case .applied(let written): return written?.view ?? row.view
+            case .stale: continue
+            }
+        }
+        throw .conflict(id)
+    }
+
+    /// At start: every `submitting` row belongs to an attempt a previous run did not finish. Returns
+    /// how many went to reconciliation.
+    func recoverInterruptedAttempts(at now: Date = Date()) async throws(EngineError) -> Int {
+        let orphans: [StoredSubmission]
+        do {
+            orphans = try await store.submissions(in: .submitting)
+        } catch {
+            throw .storeUnavailable(error)
+        }
+        var recovered = 0
+        for orphan in orphans {
+            if case .applied = try await execute(.daemonRestarted, on: orphan, at: now) { recovered += 1 }
+        }
+        return recovered
+    }
+
+    // MARK: - Carrying out
+
+    /// Every action of the machine, carried out here and nowhere else.
+    private func run(_ action: SubmissionStateMachine.Action, for subject: Subject) async throws(EngineError) {
+        switch action {
+        case .sendCreate:
+            await sendCreate(for: try await row(of: subject))
+        case .wakeSubmitter:
+            links.submitter?.wake()
+        case .wakeReconciler:
+            links.reconciler?.wake()
+        case .relist(let wait):
+            await links.reconciler?.relist(subject.id, after: wait)
+        case .stopVersion(let versionID):
+            try await stop(versionID, of: try await row(of: subject))
+        case .pollSoon:
+            await links.tracker?.pollSoon(subject.id)
+        case .countAttempt(let outcome):
+            EngineMetrics.attemptFinished(outcome)
+        }
+    }
+
+    /// Sends the create of the attempt just recorded and reports how it went as the next event.
+    private func sendCreate(for row: StoredSubmission) async {
+        let metadata = Subject(row).metadata
+        let event: SubmissionStateMachine.Event
+        switch CreateRequestPreparation.request(for: row, descMarker: descMarker) {
+        case .failure(let failure):
+            event = .attemptFailed(failure)
+        case .success(let request):
+            logger.debug("sending create", metadata: metadata)
+            do throws(ModelArtsError) {
+                let response = try await client.createVersion(
+                    jobID: row.view.jobID, request: request, projectID: row.view.projectID, logger: logger.with(metadata))
+                event = .versionCreated(ObservedVersion(response))
+            } catch {
+                if Task.isCancelled {
+                    // Abandoned by the drain: the outcome is unknown and nothing is written; the next start
+                    // finds the row `submitting` and reconciles it.
+                    logger.warning("attempt abandoned at shutdown", metadata: metadata)
+                    return
+                }
+                event = .attemptFailed(AttemptFailure(error))
+            }
+        }
+        do {
+            try await execute(event, on: row)
+        } catch {
+            // The row stays `submitting`, which keeps the job blocked until the next start reconciles it.
+            logger.error("could not record the attempt's outcome", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+        }
+    }
+
+    /// `POST .../versions/{version_id}/stop`; the state then follows the remote status (KILLING, then
+    /// KILLED → `stopped`).
+    private func stop(_ versionID: Int64, of row: StoredSubmission) async throws(EngineError) {
+        do throws(ModelArtsError) {
+            try await client.stopVersion(
+                jobID: row.view.jobID, versionID: versionID, projectID: row.view.projectID,
+                logger: logger.with(Subject(row).metadata))
+        } catch {
+            switch error.errorClass {
+            case .permanent:
+                throw .notAllowed("ModelArts refused to stop version \(versionID): \(error.message)")
+            case .transient, .slow, .unknownOutcome, .tokenRefresh:
+                throw .remoteUnavailable("could not ask ModelArts to stop version \(versionID): \(error.message); try again")
+            }
+        }
+        logger.info("asked ModelArts to stop the version", metadata: Subject(row).metadata.merging(["version_id": "\(versionID)"]) { $1 })
+    }
+
+    // MARK: - The store
+
+    /// Applies the write, trying again a few times when the store fails: an outcome left unwritten keeps
+    /// the job blocked. Nil when the row had moved on.
+    private func commit(_ write: SubmissionWrite, of subject: Subject) async throws(EngineError) -> StoredSubmission? {
+        var tries = 0
+        while true {
+            tries += 1
+            do {
+                return try await store.apply(write, id: subject.id)
+            } catch {
+                logger.error(
+                    "could not store a decision",
+                    metadata: subject.metadata.merging(["error": "\(error)", "try": "\(tries)"]) { $1 })
+                guard tries < Self.writeTries, (try? await Task.sleep(for: .milliseconds(200 * tries))) != nil else {
+                    throw .storeUnavailable(error)
+                }
+            }
+        }
+    }
+
+    private func row(of subject: Subject) async throws(EngineError) -> StoredSubmission {
+        if let row = subject.row { return row }
+        return try await load(subject.id)
+    }
+
+    func load(_ id: String) async throws(EngineError) -> StoredSubmission {
+        let stored: StoredSubmission?
+        do {
+            stored = try await store.stored(id: id)
+        } catch {
+            throw .storeUnavailable(error)
+        }
+        guard let stored else { throw .notFound(id) }
+        return stored
+    }
+
+    private func log(_ event: SubmissionStateMachine.Event, _ decision: SubmissionStateMachine.Decision, metadata: Logger.Metadata) {
+        var metadata = metadata
+        metadata["event"] = "\(event.name)"
+        guard let next = decision.next else {
+            if let status = decision.write?.changes.remoteStatus {
+                logger.info("version status changed", metadata: metadata.merging(["status": "\(status.code) \(status.name)"]) { $1 })
+            }
+            return
+        }
+        metadata["state"] = "\(next.rawValue)"
+        if let reason = decision.reason { metadata["reason"] = "\(reason)" }
+        if let delay = decision.chosenDelay { metadata["delay_ms"] = "\(delay.milliseconds)" }
+        logger.info("submission is \(next.rawValue)", metadata: metadata)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import JSONTree
+import ModelArts
+import TrainQStore
+
+extension SubmissionStateMachine {
+    /// Everything that can happen to a submission. Each is sent to the machine, and only the machine
+    /// decides what it means.
+    public enum Event: Sendable, Hashable {
+        /// A due submission (`queued`, or `retrying` whose time has come) is about to be sent.
+        case attemptStarting
+        /// The create answered with a new version.
+        case versionCreated(ObservedVersion)
+        /// The create failed; the class says how.
+        case attemptFailed(AttemptFailure)
+        /// The daemon found the submission `submitting` at start: its attempt's outcome is unknown.
+        case daemonRestarted
+        case reconciled(ReconcileVerdict)
+        /// A poll of the tracked version saw this status.
+        case remoteStatusSeen(RemoteObservation)
+        /// ModelArts says the tracked version does not exist (a 404 for the version itself).
+        case versionVanished(reason: String)
+        /// A person cancels: before a version exists it ends here, while tracking it stops the version.
+        case cancelRequested
+        /// `retry`: re-queue a `rejected` or `exhausted` submission with a fresh budget.
+        case retryRequested
+        case resolveRequested(Resolution)
+    }
+
+    /// What reconciliation concluded about an attempt whose outcome was unknown.
+    public enum ReconcileVerdict: Sendable, Hashable {
+        /// Exactly one version is this attempt's: adopt it.
+        case found(ObservedVersion)
+        /// Nothing seen yet, but the listings do not yet span enough time: list again after the wait.
+        case notSeenYet(relistAfter: Duration)
+        /// Every listing over the whole schedule came back without a match: the create did not happen.
+        case notCreated
+        /// More than one version could be this attempt's.
+        case ambiguous(candidates: [Int64])
+        /// The versions could not be listed or compared (e.g. a permanent error on the list call).
+        case undecidable(String)
+    }
+
+    /// A version's status as one poll saw it, with what the detail says about its run.
+    public struct RemoteObservation: Sendable, Hashable {
+        public var status: VersionStatus
+        public var timing: RemoteTiming?
+        /// The whole detail, kept as the final word when the status is terminal.
+        public var snapshot: JSONValue?
+
+        public init(status: VersionStatus, timing: RemoteTiming? = nil, snapshot: JSONValue? = nil) {
+            self.status = status
+            self.timing = timing
+            self.snapshot = snapshot
+        }
+    }
+
+    /// A person's verdict on a `needs_attention` submission.
+    public enum Resolution: Sendable, Hashable {
+        case adopt(ObservedVersion)
+        case requeue
+        case cancel
+    }
+}
+
+extension SubmissionStateMachine.Event {
+    /// The event's name, for refusals and logs.
+    public var name: String {
+        switch self {
+        case .attemptStarting: "attempt start"
+        case .versionCreated: "version created"
+        case .attemptFailed: "attempt failure"
+        case .daemonRestarted: "daemon restart"
+        case .reconciled: "reconcile verdict"
+        case .remoteStatusSeen: "remote status"
+        case .versionVanished: "version vanished"
+        case .cancelRequested: "cancel"
+        case .retryRequested: "retry"
+        case .resolveRequested: "resolve"
+        }
+    }
+}

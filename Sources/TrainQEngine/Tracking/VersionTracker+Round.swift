@@ -1,0 +1,182 @@
+import Foundation
+import Logging
+import ModelArts
+import TrainQAPI
+import TrainQStore
+
+/// One polling round of the tracker: which calls to make, running them, and handing what they saw to the
+/// executor, which decides (through the state machine) what is stored and whether tracking ends.
+extension VersionTracker {
+    /// One round: decides per job between one list and a show per due version, runs the calls with
+    /// bounded concurrency, and applies each answer as it arrives.
+    func pollDueVersions() async {
+        // Versions due a moment from now go along: one wake-up and one list serve them all.
+        let now = ContinuousClock.now + dueTolerance
+        var calls: [PollCall] = []
+        for (job, dueCount) in tracked.dueCounts(at: now).sorted(by: { $0.key.jobID < $1.key.jobID }) {
+            let plan = PollPlan.choose(
+                dueVersions: dueCount, trackedVersions: tracked.submissions(of: job).count,
+                knownVersionCount: tracked.versionCount(of: job), pageSize: configuration.pageSize)
+            switch plan {
+            case .list:
+                calls.append(.list(job))
+            case .show:
+                for id in tracked.due(of: job, at: now) {
+                    if let version = tracked[id] {
+                        calls.append(.show(submissionID: id, job: job, versionID: version.versionID))
+                    }
+                }
+            }
+        }
+        guard !calls.isEmpty else { return }
+        let client = self.client
+        let logger = self.logger
+        let pageSize = configuration.pageSize
+        let limit = configuration.concurrentCalls
+        var queue = Array(calls.reversed())
+        await withTaskGroup(of: PollCall.Answer.self) { group in
+            var inFlight = 0
+            while true {
+                while inFlight < limit, let call = queue.popLast() {
+                    group.addTask { await call.perform(with: client, pageSize: pageSize, logger: logger) }
+                    inFlight += 1
+                }
+                guard let answer = await group.next() else { break }
+                inFlight -= 1
+                queue.insert(contentsOf: await handle(answer, roundStart: now).reversed(), at: 0)
+            }
+        }
+    }
+
+    /// Applies one answer; returns the show calls it makes necessary (a tracked version missing from its
+    /// job's list is shown alone, which tells a vanished version apart).
+    private func handle(_ answer: PollCall.Answer, roundStart: ContinuousClock.Instant) async -> [PollCall] {
+        switch answer {
+        case .listed(let job, let versions):
+            tracked.setVersionCount(Int64(versions.count), of: job)
+            var byID: [Int64: VersionDetail] = [:]
+            for version in versions {
+                if let id = version.versionID, byID[id] == nil { byID[id] = version }
+            }
+            var followUps: [PollCall] = []
+            // One jitter for the whole job: its versions stay due together, so the next round again
+            // costs one list rather than one wake-up (and possibly one list) per version.
+            let jitter = nextJitter()
+            for id in tracked.submissions(of: job).sorted() {
+                guard let version = tracked[id] else { continue }
+                if let detail = byID[version.versionID] {
+                    await apply(detail, to: id, jitter: jitter)
+                } else {
+                    followUps.append(.show(submissionID: id, job: job, versionID: version.versionID))
+                }
+            }
+            return followUps
+        case .listFailed(let job, let error):
+            let failure = PollFailure.decide(error, versionID: 0)
+            report(error, failure: failure, metadata: ["job_id": "\(job.jobID)"])
+            for id in tracked.due(of: job, at: roundStart) { postpone(id, after: failure) }
+            return []
+        case .shown(let id, let detail):
+            await apply(detail, to: id, jitter: nextJitter())
+            return []
+        case .showFailed(let id, let versionID, let error):
+            let failure = PollFailure.decide(error, versionID: versionID)
+            if case .versionGone(let reason) = failure {
+                await tell(.versionVanished(reason: reason), about: id, jitter: nextJitter())
+            } else {
+                report(error, failure: failure, metadata: metadata(id))
+                postpone(id, after: failure)
+            }
+            return []
+        }
+    }
+
+    /// Tells the executor what a poll saw.
+    private func apply(_ detail: VersionDetail, to id: String, jitter: Double) async {
+        guard let version = tracked[id] else { return }
+        let status = detail.status
+        if status.category == .unknown, !version.warnedUnknownStatus {
+            logger.warning(
+                "version has a status trainq does not know; still tracking it",
+                metadata: metadata(id, ["status": "\(status.code)"]))
+            tracked[id]?.warnedUnknownStatus = true
+        }
+        let observation = SubmissionStateMachine.RemoteObservation(
+            status: status, timing: RemoteStatusMapping.timing(of: detail), snapshot: RemoteStatusMapping.snapshot(of: detail))
+        await tell(.remoteStatusSeen(observation), about: id, jitter: jitter)
+    }
+
+    /// Sends a tracking event to the executor and follows up on what it did: a version that left
+    /// `tracking` (its end, or someone else's move) is no longer followed; one that stays is rescheduled.
+    private func tell(_ event: SubmissionStateMachine.Event, about id: String, jitter: Double) async {
+        guard let version = tracked[id] else { return }
+        let subject = DecisionExecutor.Subject(
+            id: id, state: .tracking,
+            context: .init(
+                attemptsInBudget: 0, budgetStartedAt: .distantPast, versionID: version.versionID,
+                remoteCode: version.remoteCode),
+            metadata: metadata(id))
+        do {
+            switch try await executor.execute(event, on: subject) {
+            case .stale:
+                // Someone else moved it on (a person, a restart's recovery): no longer ours to track.
+                tracked.remove(id)
+            case .applied(let written?) where written.state != .tracking:
+                tracked.remove(id)
+            case .applied(let written):
+                let changed = written?.view.remoteStatus?.code
+                if let changed { tracked[id]?.remoteCode = changed }
+                reschedule(id, changed: changed != nil, jitter: jitter)
+            }
+        } catch {
+            logger.error("could not store what a poll saw; will poll again", metadata: metadata(id, ["error": "\(error)"]))
+            reschedule(id, changed: false, jitter: jitter)
+        }
+    }
+
+    // MARK: - Scheduling
+
+    /// How far ahead a round looks for due versions.
+    private var dueTolerance: Duration {
+        min(.milliseconds(250), configuration.minInterval / 10)
+    }
+
+    /// A jitter in -1...1 from the injected source.
+    private func nextJitter() -> Double {
+        random.next() * 2 - 1
+    }
+
+    private func reschedule(_ id: String, changed: Bool, jitter: Double) {
+        guard var version = tracked[id] else { return }
+        version.nextPollAt = .now + version.schedule.polled(changed: changed, jitter: jitter)
+        tracked[id] = version
+    }
+
+    private func postpone(_ id: String, after failure: PollFailure) {
+        guard var version = tracked[id] else { return }
+        var floor: Duration?
+        if case .retryLater(let wait, _) = failure { floor = wait }
+        version.nextPollAt = .now + version.schedule.failed(floor: floor, jitter: nextJitter())
+        tracked[id] = version
+    }
+
+    private func report(_ error: ModelArtsError, failure: PollFailure, metadata: Logger.Metadata) {
+        var metadata = metadata
+        metadata["error"] = "\(error)"
+        if case .retryLater(_, isPermanent: true) = failure {
+            logger.warning("polling failed with an error that will not heal by itself; still tracking", metadata: metadata)
+        } else {
+            logger.notice("polling failed; will try again", metadata: metadata)
+        }
+    }
+
+    private func metadata(_ id: String, _ extra: Logger.Metadata = [:]) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["submission": "\(id)"]
+        if let version = tracked[id] {
+            metadata["job_id"] = "\(version.job.jobID)"
+            metadata["version_id"] = "\(version.versionID)"
+        }
+        metadata.merge(extra) { _, new in new }
+        return metadata
+    }
+}
