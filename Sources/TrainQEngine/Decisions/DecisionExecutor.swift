@@ -94,10 +94,14 @@ public final class DecisionExecutor: Sendable {
                 return .stale
             }
             written = row
-            log(event, decision, metadata: subject.metadata)
         }
         var current = subject
-        if let written { current = Subject(written) }
+        if let written {
+            // The row as written names the attempt just begun.
+            current = Subject(written)
+            current.metadata.merge(subject.metadata) { written, _ in written }
+            log(event, decision, metadata: current.metadata)
+        }
         for action in decision.actions {
             try await run(action, for: current)
         }
@@ -199,7 +203,7 @@ public final class DecisionExecutor: Sendable {
             switch error.errorClass {
             case .permanent:
                 throw .notAllowed("ModelArts refused to stop version \(versionID): \(error.message)")
-            case .transient, .slow, .unknownOutcome, .tokenRefresh:
+            case .transient, .throttled, .slow, .unknownOutcome, .tokenRefresh:
                 throw .remoteUnavailable("could not ask ModelArts to stop version \(versionID): \(error.message); try again")
             }
         }
