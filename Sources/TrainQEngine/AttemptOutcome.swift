@@ -4,6 +4,8 @@ import ModelArts
 public enum AttemptOutcome: String, Sendable, Hashable, Codable, CaseIterable {
     case created
     case transient
+    /// A 429: the attempt waited its turn and does not count against the budget.
+    case throttled
     case unknownOutcome = "unknown_outcome"
     case tokenRefresh = "token_refresh"
     case slow
@@ -14,6 +16,7 @@ public enum AttemptOutcome: String, Sendable, Hashable, Codable, CaseIterable {
     public init(_ errorClass: ErrorClass) {
         switch errorClass {
         case .transient: self = .transient
+        case .throttled: self = .throttled
         case .unknownOutcome: self = .unknownOutcome
         case .tokenRefresh: self = .tokenRefresh
         case .slow: self = .slow

@@ -43,7 +43,7 @@ extension AttemptOutcome {
         case .created: "none"
         // Stopped on the wire: whether the version exists is unknown until reconciliation.
         case .interrupted: AttemptOutcome.unknownOutcome.rawValue
-        case .transient, .unknownOutcome, .tokenRefresh, .slow, .permanent: rawValue
+        case .transient, .throttled, .unknownOutcome, .tokenRefresh, .slow, .permanent: rawValue
         }
     }
 }

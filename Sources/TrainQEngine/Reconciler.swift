@@ -115,7 +115,7 @@ public actor Reconciler: Service {
             switch failure.errorClass {
             case .permanent:
                 verdict = .undecidable("listing the job's versions failed: \(failure.summary)")
-            case .transient, .slow, .unknownOutcome, .tokenRefresh:
+            case .transient, .throttled, .slow, .unknownOutcome, .tokenRefresh:
                 // The listing is retried; a failed listing proves nothing, so it does not count as empty.
                 entry.failedListings += 1
                 EngineMetrics.reconciled(.listingFailed)

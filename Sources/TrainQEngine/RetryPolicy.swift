@@ -81,6 +81,19 @@ public struct RetryPolicy: Sendable {
         return max(jittered, floor)
     }
 
+    /// The wait after a throttled attempt (a 429): the answer's own hint (`Retry-After`, the APIGW.0308
+    /// window) as the floor, plus up to one base delay of jitter so throttled submissions do not come back
+    /// together. The shared limiter, slowed by the same 429, paces them further.
+    public func throttledDelay(hints: RetryHint = RetryHint()) -> Duration {
+        let jittered = configuration.baseDelay * random.next()
+        return (hints.minimumDelay ?? .zero) + jittered
+    }
+
+    /// The age part of the budget alone: throttling spends no attempts, so only `submit.max_age` bounds it.
+    public func spentAge(budgetStartedAt: Date, nextAttemptAt: Date) -> BudgetLimit? {
+        nextAttemptAt.timeIntervalSince(budgetStartedAt) > configuration.maxAge.timeInterval ? .age(configuration.maxAge) : nil
+    }
+
     /// Whether another attempt may be made: `attemptsMade` attempts since the budget started at
     /// `budgetStartedAt`, the next one due at `nextAttemptAt`. Returns the limit that ran out, or `nil`.
     public func spentLimit(attemptsMade: Int, budgetStartedAt: Date, nextAttemptAt: Date) -> BudgetLimit? {

@@ -112,7 +112,7 @@ public final class SubmissionEngine: Sendable {
             switch error.errorClass {
             case .permanent:
                 throw .invalidVersion("version \(versionID) of job \(stored.view.jobID) cannot be adopted: \(error.message)")
-            case .transient, .slow, .unknownOutcome, .tokenRefresh:
+            case .transient, .throttled, .slow, .unknownOutcome, .tokenRefresh:
                 throw .remoteUnavailable("could not check version \(versionID) with ModelArts: \(error.message)")
             }
         }

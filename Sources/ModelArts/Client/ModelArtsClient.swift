@@ -74,29 +74,32 @@ public final class ModelArtsClient: Sendable {
 
     /// `GET .../training-jobs/{job_id}/versions/{version_id}`.
     public func showVersion(
-        jobID: Int64, versionID: Int64, projectID: String? = nil, logger: Logger? = nil
+        jobID: Int64, versionID: Int64, projectID: String? = nil, priority: OutgoingCallLimiter.Priority = .normal,
+        logger: Logger? = nil
     ) async throws(ModelArtsError) -> VersionDetail {
         try await call(.showVersion, .showVersion(jobID: jobID, versionID: versionID), projectID: projectID,
-                       logger: logger, decode: VersionDetail.decode)
+                       priority: priority, logger: logger, decode: VersionDetail.decode)
     }
 
     /// `GET .../training-jobs/{job_id}/versions`; `page` 0 asks for every version without paging (the
     /// service's default), pages count from 1, `perPage` is 1–1000.
     public func listVersions(
-        jobID: Int64, page: Int = 0, perPage: Int = 10, projectID: String? = nil, logger: Logger? = nil
+        jobID: Int64, page: Int = 0, perPage: Int = 10, projectID: String? = nil,
+        priority: OutgoingCallLimiter.Priority = .normal, logger: Logger? = nil
     ) async throws(ModelArtsError) -> VersionList {
         guard page >= 0, (1...1000).contains(perPage) else {
             throw .configuration(operation: .listVersions, message: "page must be >= 0 and per_page 1-1000, got page \(page), per_page \(perPage)")
         }
         return try await call(.listVersions, .listVersions(jobID: jobID, page: page, perPage: perPage), projectID: projectID,
-                              logger: logger, decode: VersionList.decode)
+                              priority: priority, logger: logger, decode: VersionList.decode)
     }
 
     /// Every version of a job, fetched page by page (1, 2, ...) with `perPage` up to 1000, without
     /// duplicates. If the job's version count changes during the walk (a create landed), the walk is
     /// repeated, up to three times, so a version created meanwhile is not missed.
     public func listAllVersions(
-        jobID: Int64, perPage: Int = 1000, projectID: String? = nil, logger: Logger? = nil
+        jobID: Int64, perPage: Int = 1000, projectID: String? = nil, priority: OutgoingCallLimiter.Priority = .normal,
+        logger: Logger? = nil
     ) async throws(ModelArtsError) -> [VersionDetail] {
         var collected: [VersionDetail] = []
         for _ in 1...3 {
@@ -106,7 +109,8 @@ public final class ModelArtsClient: Sendable {
             var lastCount: Int64?
             var page = 1
             while page <= Self.maxPages {
-                let list = try await listVersions(jobID: jobID, page: page, perPage: perPage, projectID: projectID, logger: logger)
+                let list = try await listVersions(
+                    jobID: jobID, page: page, perPage: perPage, projectID: projectID, priority: priority, logger: logger)
                 if page == 1 { firstCount = list.versionCount }
                 lastCount = list.versionCount
                 for version in list.versions {
@@ -152,6 +156,7 @@ public final class ModelArtsClient: Sendable {
         _ target: RequestTarget,
         projectID: String?,
         body: Data = Data(),
+        priority: OutgoingCallLimiter.Priority = .normal,
         logger callerLogger: Logger? = nil,
         decode: (Data) throws(WireDecodingError) -> Value
     ) async throws(ModelArtsError) -> Value {
@@ -162,7 +167,7 @@ public final class ModelArtsClient: Sendable {
         switch configuration.authentication {
         case .accessKey(let signer):
             do {
-                return try await attempt(operation, target, projectID: projectID, body: body, credential: .signer(signer), logger: logger, decode: decode)
+                return try await attempt(operation, target, projectID: projectID, body: body, priority: priority, credential: .signer(signer), logger: logger, decode: decode)
             } catch {
                 // Nothing to refresh with AK/SK: a token-class answer is final.
                 throw error.afterTokenRefresh()
@@ -170,12 +175,12 @@ public final class ModelArtsClient: Sendable {
         case .token(let provider):
             let token = try await provider.token()
             do {
-                return try await attempt(operation, target, projectID: projectID, body: body, credential: .token(token.value), logger: logger, decode: decode)
+                return try await attempt(operation, target, projectID: projectID, body: body, priority: priority, credential: .token(token.value), logger: logger, decode: decode)
             } catch where error.errorClass == .tokenRefresh {
                 logger.info("token refused, refreshing once", metadata: ["operation": "\(operation)", "error_code": "\(error.errorCode ?? "-")"])
                 let fresh = try await provider.token(replacing: token)
                 do {
-                    return try await attempt(operation, target, projectID: projectID, body: body, credential: .token(fresh.value), logger: logger, decode: decode)
+                    return try await attempt(operation, target, projectID: projectID, body: body, priority: priority, credential: .token(fresh.value), logger: logger, decode: decode)
                 } catch {
                     throw error.afterTokenRefresh()
                 }
@@ -188,13 +193,14 @@ public final class ModelArtsClient: Sendable {
         _ target: RequestTarget,
         projectID: String?,
         body: Data,
+        priority: OutgoingCallLimiter.Priority,
         credential: OutgoingRequestBuilder.Credential,
         logger: Logger,
         decode: (Data) throws(WireDecodingError) -> Value
     ) async throws(ModelArtsError) -> Value {
         let permit: OutgoingCallLimiter.Permit
         do {
-            permit = try await limiter.acquire()
+            permit = try await limiter.acquire(priority: priority)
         } catch {
             throw .transportNotSent(operation: operation, message: "cancelled while waiting for a call slot")
         }
@@ -211,12 +217,18 @@ public final class ModelArtsClient: Sendable {
         } catch {
             result = .failure(error)
         }
-        await limiter.release(permit)
+        await limiter.release(permit, outcome: Self.limiterOutcome(result.failure))
         let record = CallRecord(operation: operation, limiterWait: permit.waited, duration: clock.now - started,
                                 httpStatus: status, error: result.failure)
         log(record, to: logger)
         observer?(record)
         return try result.get()
+    }
+
+    /// What a call's end teaches the shared rate: a 429 slows it, an answer lets it climb back.
+    private static func limiterOutcome(_ error: ModelArtsError?) -> OutgoingCallLimiter.CallOutcome {
+        guard let error else { return .succeeded }
+        return error.errorClass == .throttled ? .throttled(statedRate: error.retryHint.statedRate) : .failed
     }
 
     private func log(_ record: CallRecord, to logger: Logger) {

@@ -2,8 +2,8 @@ extension OutgoingCallLimiter {
     /// The rate part of the limiter as a pure value: `rate` tokens per second accumulate up to `capacity`;
     /// each call takes one. Time is passed in, so the arithmetic is tested without waiting.
     struct TokenBucket {
-        let rate: Double
-        let capacity: Double
+        private(set) var rate: Double
+        private(set) var capacity: Double
         private(set) var tokens: Double
         private(set) var refilledAt: ContinuousClock.Instant
 
@@ -19,6 +19,15 @@ extension OutgoingCallLimiter {
             guard now > refilledAt else { return }
             tokens = min(capacity, tokens + Self.seconds(now - refilledAt) * rate)
             refilledAt = now
+        }
+
+        /// A new rate and capacity from now on (what was saved up stays, up to the new capacity); `emptied`
+        /// starts from no token at all.
+        mutating func adapt(rate: Double, capacity: Int, now: ContinuousClock.Instant, emptied: Bool = false) {
+            refill(now: now)
+            self.rate = rate
+            self.capacity = Double(capacity)
+            tokens = emptied ? 0 : min(tokens, self.capacity)
         }
 
         /// Takes a token if one is there.

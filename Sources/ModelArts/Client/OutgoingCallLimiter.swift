@@ -2,8 +2,28 @@
 /// and a cap on calls in flight. Shared by everything that talks to the service, so a burst of local
 /// submissions or a 429 storm never turns into a flood at the gateway.
 ///
-/// Waiters are served first come, first served; a cancelled waiter leaves the queue without a permit.
+/// The rate adapts to the gateway (`AdaptiveRate`): a 429 slows every caller at once, success lets it
+/// climb back, never above `rate`. Waiters are served first come, first served within their priority, and
+/// every `.normal` waiter before any `.background` one, so creates are not starved by tracking polls; a
+/// cancelled waiter leaves the queue without a permit.
 public actor OutgoingCallLimiter {
+    /// Who waits first when both wait.
+    public enum Priority: Sendable, Hashable {
+        /// Creates, stops, reconciliation and a person's checks.
+        case normal
+        /// Tracking polls: they can wait, and stretch their intervals instead.
+        case background
+    }
+
+    /// How a call that held a permit ended, for the rate to adapt.
+    public enum CallOutcome: Sendable, Hashable {
+        case succeeded
+        /// A 429, with the rate the answer stated (APIGW.0308's window) if it stated one.
+        case throttled(statedRate: Double?)
+        /// Any other failure: says nothing about the rate.
+        case failed
+    }
+
     public struct Configuration: Sendable, Hashable {
         public var rate: Double
         public var burst: Int
@@ -21,6 +41,8 @@ public actor OutgoingCallLimiter {
     public struct Permit: Sendable {
         /// How long the caller queued for it.
         public let waited: Duration
+        /// When it was granted: a 429 for a call let out before the last slow-down says nothing new.
+        let grantedAt: ContinuousClock.Instant
     }
 
     private struct Waiter {
@@ -33,11 +55,13 @@ public actor OutgoingCallLimiter {
         case closed
     }
 
-    public let configuration: Configuration
+    public nonisolated let configuration: Configuration
     private var state: State = .open
     private var bucket: TokenBucket
     private var inFlight = 0
     private var waiters: [Waiter] = []
+    private var backgroundWaiters: [Waiter] = []
+    private var adaptive: AdaptiveRate
     private var nextWaiterID: UInt64 = 0
     private var refillTimer: Task<Void, Never>?
     private let clock = ContinuousClock()
@@ -45,37 +69,68 @@ public actor OutgoingCallLimiter {
     public init(configuration: Configuration) {
         self.configuration = configuration
         self.bucket = TokenBucket(rate: configuration.rate, capacity: configuration.burst, now: ContinuousClock().now)
+        self.adaptive = AdaptiveRate(ceiling: configuration.rate)
     }
+
+    /// Calls per second let out now: `configuration.rate`, or less while the gateway throttles.
+    public var currentRate: Double { adaptive.current }
 
     /// Calls currently holding a permit.
     public var callsInFlight: Int { inFlight }
     /// Callers queued for a permit.
-    public var callsWaiting: Int { waiters.count }
+    public var callsWaiting: Int { waiters.count + backgroundWaiters.count }
 
     /// Waits for a token and a free slot. Throws `CancellationError` if the task is cancelled while
     /// waiting, or once the limiter is closed.
-    public func acquire() async throws -> Permit {
+    public func acquire(priority: Priority = .normal) async throws -> Permit {
         let start = clock.now
         guard case .open = state else { throw CancellationError() }
         try Task.checkCancellation()
-        if waiters.isEmpty, takeIfAvailable() { return Permit(waited: .zero) }
+        if waiters.isEmpty, priority == .normal || backgroundWaiters.isEmpty, takeIfAvailable() {
+            return Permit(waited: .zero, grantedAt: start)
+        }
         nextWaiterID += 1
         let id = nextWaiterID
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                waiters.append(Waiter(id: id, continuation: continuation))
+                switch priority {
+                case .normal: waiters.append(Waiter(id: id, continuation: continuation))
+                case .background: backgroundWaiters.append(Waiter(id: id, continuation: continuation))
+                }
                 serveWaiters()
             }
         } onCancel: {
             Task { await self.cancelWaiter(id) }
         }
-        return Permit(waited: clock.now - start)
+        let granted = clock.now
+        return Permit(waited: granted - start, grantedAt: granted)
     }
 
-    /// Returns a slot.
-    public func release(_ permit: Permit) {
+    /// Returns a slot, and lets the rate learn from how the call went.
+    public func release(_ permit: Permit, outcome: CallOutcome = .failed) {
         inFlight = max(0, inFlight - 1)
+        let now = clock.now
+        switch outcome {
+        case .succeeded:
+            adaptive.succeeded(now: now)
+            bucket.adapt(rate: adaptive.current, capacity: capacity(for: adaptive), now: now)
+        case .throttled(let statedRate):
+            if adaptive.throttled(grantedAt: permit.grantedAt, statedRate: statedRate, now: now) {
+                // Start the slower pace from an empty bucket: the gateway's own is empty too.
+                bucket.adapt(rate: adaptive.current, capacity: capacity(for: adaptive), now: now, emptied: true)
+                refillTimer?.cancel()
+                refillTimer = nil
+            }
+        case .failed:
+            break
+        }
         serveWaiters()
+    }
+
+    /// At the configured rate, the configured burst; slowed down, no burst above one second's worth, so
+    /// the first calls after a pause do not meet the gateway's limit at once.
+    private func capacity(for rate: AdaptiveRate) -> Int {
+        rate.isReduced ? max(1, min(configuration.burst, Int(rate.current.rounded(.down)))) : configuration.burst
     }
 
     /// Fails every waiter and refuses new callers (used at shutdown).
@@ -83,8 +138,9 @@ public actor OutgoingCallLimiter {
         state = .closed
         refillTimer?.cancel()
         refillTimer = nil
-        let failed = waiters
+        let failed = waiters + backgroundWaiters
         waiters.removeAll()
+        backgroundWaiters.removeAll()
         for waiter in failed { waiter.continuation.resume(throwing: CancellationError()) }
     }
 
@@ -97,14 +153,14 @@ public actor OutgoingCallLimiter {
     }
 
     private func serveWaiters() {
-        while let first = waiters.first {
+        while !waiters.isEmpty || !backgroundWaiters.isEmpty {
             guard takeIfAvailable() else {
                 // Out of slots: `release` serves the queue again. Out of tokens: wake when one is due.
                 if inFlight < configuration.concurrency { scheduleRefill() }
                 return
             }
-            waiters.removeFirst()
-            first.continuation.resume()
+            let next = waiters.isEmpty ? backgroundWaiters.removeFirst() : waiters.removeFirst()
+            next.continuation.resume()
         }
     }
 
@@ -114,6 +170,8 @@ public actor OutgoingCallLimiter {
         let delay = bucket.timeUntilNextToken() + .milliseconds(1)
         refillTimer = Task { [weak self] in
             try? await Task.sleep(for: delay)
+            // Replaced by a slower pace meanwhile: the new timer serves the queue.
+            guard !Task.isCancelled else { return }
             await self?.refillTimerFired()
         }
     }
@@ -125,8 +183,14 @@ public actor OutgoingCallLimiter {
     }
 
     private func cancelWaiter(_ id: UInt64) {
-        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
-        let waiter = waiters.remove(at: index)
+        let waiter: Waiter
+        if let index = waiters.firstIndex(where: { $0.id == id }) {
+            waiter = waiters.remove(at: index)
+        } else if let index = backgroundWaiters.firstIndex(where: { $0.id == id }) {
+            waiter = backgroundWaiters.remove(at: index)
+        } else {
+            return
+        }
         waiter.continuation.resume(throwing: CancellationError())
         serveWaiters()
     }

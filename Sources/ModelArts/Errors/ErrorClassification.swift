@@ -62,8 +62,10 @@ public enum ErrorClassification {
         let code = normalizedCode(error.errorCode)
         var decided = code.flatMap { codeRules[$0] }?.classify(status: status)
             ?? classifyStatus(status, operation: error.operation)
-        // 429 and 408 invite a retry whatever the code says, unless it asks for a longer wait.
-        if status == 429 || status == 408, decided != .slow { decided = .transient }
+        // Any 429 is throttling, whatever the code (APIGW.0308, ModelArts.2799, .4206, .6101, ...).
+        if status == 429 { return .throttled }
+        // 408 invites a retry whatever the code says, unless it asks for a longer wait.
+        if status == 408, decided != .slow { decided = .transient }
         // APIGW.0301 also covers token problems ("decrypt token fail"); those heal with a new token. Only
         // the text before an echoed canonical request counts (it may list an `x-auth-token` header).
         if code == "APIGW.0301" {

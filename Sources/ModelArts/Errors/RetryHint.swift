@@ -23,4 +23,10 @@ public struct RetryHint: Sendable, Hashable {
         case (nil, nil): nil
         }
     }
+
+    /// The rate the APIGW.0308 window states, in calls per second.
+    public var statedRate: Double? {
+        guard let limit = throttleLimit, let window = throttleWindow, limit > 0, window > .zero else { return nil }
+        return Double(limit) / (Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18)
+    }
 }

@@ -156,6 +156,22 @@ public struct SubmissionStateMachine: Sendable {
             }
             return retrying(after: .zero)
 
+        case .throttled:
+            // Waiting its turn is not a failure: the attempt is given back to the budget, and only the
+            // age limit ends a submission that is throttled again and again.
+            let delay = policy.throttledDelay(hints: failure.hints)
+            if let limit = policy.spentAge(budgetStartedAt: context.budgetStartedAt, nextAttemptAt: now.adding(delay)) {
+                return exhausted(limit)
+            }
+            var changes = lastError
+            changes.nextAttemptAt = now.adding(delay)
+            changes.refundAttempt = true
+            return Decision(
+                write: move(
+                    to: .retrying, changes: changes, attempt: ended(delay: delay),
+                    reason: "throttled, waiting \(delay.formattedSeconds): \(failure.summary)", at: now),
+                actions: [.countAttempt(outcome)], attemptOutcome: outcome, chosenDelay: delay)
+
         case .transient, .slow:
             let delay = policy.delay(for: failure.errorClass, afterAttempt: context.attemptsInBudget, hints: failure.hints)
             if let limit = policy.spentLimit(

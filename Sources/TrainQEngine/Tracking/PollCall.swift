@@ -23,7 +23,7 @@ enum PollCall: Sendable {
         case .list(let job):
             do {
                 let versions = try await client.listAllVersions(
-                    jobID: job.jobID, perPage: pageSize, projectID: job.projectID, logger: logger.with(["job_id": "\(job.jobID)"]))
+                    jobID: job.jobID, perPage: pageSize, projectID: job.projectID, priority: .background, logger: logger.with(["job_id": "\(job.jobID)"]))
                 return .listed(job, versions: versions)
             } catch {
                 return .listFailed(job, error)
@@ -31,7 +31,7 @@ enum PollCall: Sendable {
         case .show(let id, let job, let versionID):
             do {
                 let detail = try await client.showVersion(
-                    jobID: job.jobID, versionID: versionID, projectID: job.projectID,
+                    jobID: job.jobID, versionID: versionID, projectID: job.projectID, priority: .background,
                     logger: logger.with(["submission": "\(id)", "job_id": "\(job.jobID)"]))
                 return .shown(submissionID: id, detail)
             } catch {

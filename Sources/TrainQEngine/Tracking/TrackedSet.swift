@@ -10,6 +10,8 @@ struct TrackedSet: Sendable {
 
     var count: Int { versions.count }
     var isEmpty: Bool { versions.isEmpty }
+    /// Jobs with at least one tracked version: a round costs about one list call for each.
+    var jobCount: Int { submissionsByJob.count }
 
     subscript(id: String) -> TrackedVersion? {
         get { versions[id] }

@@ -29,6 +29,7 @@ extension VersionTracker {
             }
         }
         guard !calls.isEmpty else { return }
+        await fitIntervalsToTheRate()
         let client = self.client
         let logger = self.logger
         let pageSize = configuration.pageSize
@@ -146,9 +147,24 @@ extension VersionTracker {
         random.next() * 2 - 1
     }
 
+    /// While the gateway throttles (the shared limiter is below its configured rate), tracking takes at
+    /// most `Self.throttledShare` of what is left, so that creates keep their turn: a round of about one
+    /// call per job may then come no more often than that share allows.
+    private func fitIntervalsToTheRate() async {
+        let limiter = client.limiter
+        let rate = await limiter.currentRate
+        guard rate < limiter.configuration.rate, rate > 0 else {
+            shortestInterval = nil
+            return
+        }
+        shortestInterval = .seconds(Double(tracked.jobCount) / (rate * Self.throttledShare))
+    }
+
     private func reschedule(_ id: String, changed: Bool, jitter: Double) {
         guard var version = tracked[id] else { return }
-        version.nextPollAt = .now + version.schedule.polled(changed: changed, jitter: jitter)
+        var interval = version.schedule.polled(changed: changed, jitter: jitter)
+        if let shortestInterval { interval = max(interval, shortestInterval) }
+        version.nextPollAt = .now + interval
         tracked[id] = version
     }
 

@@ -53,6 +53,10 @@ public actor VersionTracker: Service {
     var tracked = TrackedSet()
     /// Events up to this sequence are reflected in `tracked`.
     private var seenSequence: Int64 = 0
+    /// The shortest interval between polls of a version while the gateway throttles; nil when it does not.
+    var shortestInterval: Duration?
+    /// The share of a throttled rate that tracking may use; the rest is for creates.
+    static let throttledShare = 0.5
     /// Rung by `pollSoon`, so the loop does not sleep through a request to look now.
     private let pollSignal = WakeSignal()
 

@@ -10,6 +10,8 @@ public struct SubmissionChanges: Sendable, Hashable {
     /// Starts a fresh budget (`retry` by a person): the attempt count goes back to 0 and the budget's
     /// age counts from the transition's time.
     public var resetBudget: Bool
+    /// Gives the attempt that just ended back to the budget (a throttled one waited, it did not fail).
+    public var refundAttempt: Bool
     /// The version ModelArts created for this submission.
     public var version: CreatedVersion?
     /// The version's remote status as last seen.
@@ -22,12 +24,13 @@ public struct SubmissionChanges: Sendable, Hashable {
     public var lastError: FieldUpdate<LastError>
 
     public init(
-        nextAttemptAt: Date? = nil, resetBudget: Bool = false, version: CreatedVersion? = nil,
+        nextAttemptAt: Date? = nil, resetBudget: Bool = false, refundAttempt: Bool = false, version: CreatedVersion? = nil,
         remoteStatus: RemoteStatus? = nil, remoteSnapshot: JSONValue? = nil, timing: RemoteTiming? = nil,
         lastError: FieldUpdate<LastError> = .keep
     ) {
         self.nextAttemptAt = nextAttemptAt
         self.resetBudget = resetBudget
+        self.refundAttempt = refundAttempt
         self.version = version
         self.remoteStatus = remoteStatus
         self.remoteSnapshot = remoteSnapshot
