@@ -27,7 +27,7 @@ import TrainQStore
             store = try SubmissionStore(path: directory.file("trainq.db"), logger: logger)
             // Nothing listens there: these tests never reach ModelArts.
             client = try ModelArtsClient(configuration: .init(
-                endpoint: URL(string: "http://127.0.0.1:9")!, projectID: SimulatedDefaults.projectID,
+                endpoint: URL(string: "http://127.0.0.1:9")!, projectID: SocketAPIFixture.projectID,
                 authentication: .accessKey(AKSKSigner(accessKey: "AK", secretKey: "SK"))
             ))
             let engine = SubmissionEngine(store: store, client: client, configuration: .init(), logger: logger)
@@ -35,7 +35,7 @@ import TrainQStore
             let control = EngineControl(engine: engine, tracker: tracker, client: client, store: store, lastSuccess: LastModelArtsSuccess())
             let api = SocketAPI(
                 store: store, control: control,
-                settings: .init(defaultProjectID: SimulatedDefaults.projectID, maxBodyBytes: 1 << 20, simulated: true),
+                settings: .init(defaultProjectID: SocketAPIFixture.projectID, maxBodyBytes: 1 << 20, simulated: true),
                 metrics: metrics
             )
             let router = api.router { request, _ in

@@ -17,7 +17,7 @@ import TrainQAPI
             #expect(submission.state == .queued)
             #expect(submission.owner == Owner(uid: 1001, user: "alice"))
             #expect(submission.jobID == 10)
-            #expect(submission.projectID == SimulatedDefaults.projectID)
+            #expect(submission.projectID == SocketAPIFixture.projectID)
             #expect(submission.request["config"]?["pre_version_id"] == .integer(20))
             #expect(submission.request["job_id"] == nil)
             let shown = try await client.call(.get, "/v1/submissions/\(submission.id)", as: "bob")
