@@ -77,7 +77,7 @@ let package = Package(
         .target(
             name: "TrainQServer",
             dependencies: [
-                "CLinuxShims", "TrainQAPI", "TrainQStore", "TrainQEngine", "ModelArts", "ModelArtsSimulator", "JSONTree",
+                "CLinuxShims", "TrainQAPI", "TrainQStore", "TrainQEngine", "ModelArts", "JSONTree",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -117,6 +117,8 @@ let package = Package(
             dependencies: [
                 "CLinuxShims", "TrainQServer", "ModelArtsSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -128,6 +130,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -11,10 +11,15 @@ public struct HealthView: Sendable, Codable, Hashable {
     public var states: [String: Int]
     public var lastModelArtsSuccessAt: Date?
     public var simulated: Bool
+    /// How long the oldest submission due for an attempt has waited (0 when none is due); absent when
+    /// the database could not be read, and from daemons older than this field.
+    public var oldestDueSeconds: Double?
+    /// Counts since the daemon started; absent from daemons older than this field.
+    public var activity: HealthActivity?
 
     public init(
         status: String, database: String, version: String, startedAt: Date, states: [String: Int],
-        lastModelArtsSuccessAt: Date?, simulated: Bool
+        lastModelArtsSuccessAt: Date?, simulated: Bool, oldestDueSeconds: Double? = nil, activity: HealthActivity? = nil
     ) {
         self.status = status
         self.database = database
@@ -23,11 +28,14 @@ public struct HealthView: Sendable, Codable, Hashable {
         self.states = states
         self.lastModelArtsSuccessAt = lastModelArtsSuccessAt
         self.simulated = simulated
+        self.oldestDueSeconds = oldestDueSeconds
+        self.activity = activity
     }
 
     enum CodingKeys: String, CodingKey {
-        case status, database, version, states, simulated
+        case status, database, version, states, simulated, activity
         case startedAt = "started_at"
         case lastModelArtsSuccessAt = "last_modelarts_success_at"
+        case oldestDueSeconds = "oldest_due_seconds"
     }
 }

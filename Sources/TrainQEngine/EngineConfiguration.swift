@@ -1,5 +1,6 @@
 /// Everything the engine can be tuned with (DESIGN §6, `submit.*` and `modelarts.*`), as plain values with
-/// the documented defaults. The daemon maps its configuration file onto this; tests shrink the delays.
+/// the documented defaults. These defaults are the only ones: the daemon's configuration holds this type and
+/// only overwrites what its file, environment or flags set; tests shrink the delays.
 public struct EngineConfiguration: Sendable, Hashable {
     /// `submit.*`: the retry budget and backoff.
     public var retry: RetryPolicy.Configuration
@@ -12,10 +13,10 @@ public struct EngineConfiguration: Sendable, Hashable {
     /// shares. The engine does not own the bucket; the daemon builds the client's limiter from these two.
     public var rateLimit: Double
     public var burst: Int
-    /// How reconciliation searches the job's versions.
+    /// How reconciliation searches the job's versions (`submit.reconcile_waits`).
     public var reconcile: ReconcileConfiguration
-    /// How long a graceful shutdown waits for creates already on the wire. Past it they stay `submitting`
-    /// and the next start reconciles them.
+    /// `submit.drain_timeout`: how long a graceful shutdown waits for creates already on the wire. Past it
+    /// they stay `submitting` and the next start reconciles them.
     public var drainTimeout: Duration
 
     public init(
@@ -59,25 +60,53 @@ public struct ReconcileConfiguration: Sendable, Hashable {
     }
 }
 
+/// A value the engine cannot work with, named by its configuration key (DESIGN §6).
+public struct ConfigurationProblem: Sendable, Hashable, CustomStringConvertible {
+    /// e.g. `submit.max_delay`; settings that have no key are named in words.
+    public var key: String
+    public var problem: String
+
+    public init(_ key: String, _ problem: String) {
+        self.key = key
+        self.problem = problem
+    }
+
+    public var description: String { "\(key): \(problem)" }
+}
+
 extension EngineConfiguration {
     /// Every value that cannot work, named by its configuration key; empty when all are usable. The daemon
-    /// refuses to start (and `--check-config` reports) on any.
-    public func problems() -> [String] {
-        var problems: [String] = []
-        if retry.maxAttempts < 1 { problems.append("submit.max_attempts: must be at least 1, not \(retry.maxAttempts)") }
-        if retry.maxAge <= .zero { problems.append("submit.max_age: must be positive") }
-        if retry.baseDelay < .zero { problems.append("submit.base_delay: must not be negative") }
-        if retry.maxDelay < retry.baseDelay { problems.append("submit.max_delay: must be at least submit.base_delay") }
-        if retry.slowBaseDelay < .zero { problems.append("submit.slow_base_delay: must not be negative") }
+    /// refuses to start (and `--check-config` fails) on any.
+    public func problems() -> [ConfigurationProblem] {
+        var problems: [ConfigurationProblem] = []
+        if retry.maxAttempts < 1 { problems.append(.init("submit.max_attempts", "must be at least 1, not \(retry.maxAttempts)")) }
+        if retry.maxAge <= .zero { problems.append(.init("submit.max_age", "must be positive")) }
+        if retry.baseDelay < .zero { problems.append(.init("submit.base_delay", "must not be negative")) }
+        if retry.maxDelay < retry.baseDelay { problems.append(.init("submit.max_delay", "must be at least submit.base_delay")) }
+        if retry.slowBaseDelay < .zero { problems.append(.init("submit.slow_base_delay", "must not be negative")) }
         if retry.slowMaxDelay < retry.slowBaseDelay {
-            problems.append("submit.slow_max_delay: must be at least submit.slow_base_delay")
+            problems.append(.init("submit.slow_max_delay", "must be at least submit.slow_base_delay"))
         }
-        if concurrency < 1 { problems.append("modelarts.concurrency: must be at least 1, not \(concurrency)") }
-        if !(rateLimit > 0) || !rateLimit.isFinite { problems.append("modelarts.rate_limit: must be a positive number") }
-        if burst < 1 { problems.append("modelarts.burst: must be at least 1, not \(burst)") }
-        if reconcile.clockSkewMargin < .zero { problems.append("reconcile clock-skew margin: must not be negative") }
-        if !(1...1000).contains(reconcile.pageSize) { problems.append("reconcile page size: must be 1-1000, not \(reconcile.pageSize)") }
-        if drainTimeout < .zero { problems.append("drain timeout: must not be negative") }
+        if concurrency < 1 { problems.append(.init("modelarts.concurrency", "must be at least 1, not \(concurrency)")) }
+        if !(rateLimit > 0) || !rateLimit.isFinite { problems.append(.init("modelarts.rate_limit", "must be a positive number")) }
+        if burst < 1 { problems.append(.init("modelarts.burst", "must be at least 1, not \(burst)")) }
+        // One empty listing proves nothing (DESIGN §2): at least one wait before "not created".
+        if reconcile.relistSchedule.waits.isEmpty { problems.append(.init("submit.reconcile_waits", "needs at least one wait")) }
+        if reconcile.clockSkewMargin < .zero { problems.append(.init("reconcile clock-skew margin", "must not be negative")) }
+        if !(1...1000).contains(reconcile.pageSize) {
+            problems.append(.init("reconcile page size", "must be 1-1000, not \(reconcile.pageSize)"))
+        }
+        if drainTimeout < .zero { problems.append(.init("submit.drain_timeout", "must not be negative")) }
+        return problems
+    }
+}
+
+extension VersionTracker.Configuration {
+    /// The `track.*` values that cannot work, like `EngineConfiguration.problems()`.
+    public func problems() -> [ConfigurationProblem] {
+        var problems: [ConfigurationProblem] = []
+        if minInterval <= .zero { problems.append(.init("track.min_interval", "must be above zero")) }
+        if maxInterval < minInterval { problems.append(.init("track.max_interval", "must be at least track.min_interval")) }
         return problems
     }
 }

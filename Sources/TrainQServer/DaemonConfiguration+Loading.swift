@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import SystemPackage
+import TrainQEngine
 import Yams
 
 /// Values given on the command line; they win over the environment, which wins over the file.
@@ -107,33 +108,32 @@ extension DaemonConfiguration {
         if let value = values.string("modelarts.request_timeout") {
             modelArts.requestTimeout = try parse.duration(value, key: "modelarts.request_timeout")
         }
-        if let value = values.string("modelarts.rate_limit") { modelArts.rateLimit = try parse.positiveNumber(value, key: "modelarts.rate_limit") }
-        if let value = values.string("modelarts.burst") { modelArts.burst = try parse.integer(value, key: "modelarts.burst", range: 1...10_000) }
+        if let value = values.string("modelarts.rate_limit") { engine.rateLimit = try parse.positiveNumber(value, key: "modelarts.rate_limit") }
+        if let value = values.string("modelarts.burst") { engine.burst = try parse.integer(value, key: "modelarts.burst", range: 1...10_000) }
         if let value = values.string("modelarts.concurrency") {
-            modelArts.concurrency = try parse.integer(value, key: "modelarts.concurrency", range: 1...256)
+            engine.concurrency = try parse.integer(value, key: "modelarts.concurrency", range: 1...256)
         }
 
         if let value = values.string("submit.max_attempts") {
-            submit.maxAttempts = try parse.integer(value, key: "submit.max_attempts", range: 1...1000)
+            engine.retry.maxAttempts = try parse.integer(value, key: "submit.max_attempts", range: 1...1000)
         }
-        if let value = values.string("submit.max_age") { submit.maxAge = try parse.duration(value, key: "submit.max_age") }
-        if let value = values.string("submit.base_delay") { submit.baseDelay = try parse.duration(value, key: "submit.base_delay") }
-        if let value = values.string("submit.max_delay") { submit.maxDelay = try parse.duration(value, key: "submit.max_delay") }
+        if let value = values.string("submit.max_age") { engine.retry.maxAge = try parse.duration(value, key: "submit.max_age") }
+        if let value = values.string("submit.base_delay") { engine.retry.baseDelay = try parse.duration(value, key: "submit.base_delay") }
+        if let value = values.string("submit.max_delay") { engine.retry.maxDelay = try parse.duration(value, key: "submit.max_delay") }
         if let value = values.string("submit.slow_base_delay") {
-            submit.slowBaseDelay = try parse.duration(value, key: "submit.slow_base_delay")
+            engine.retry.slowBaseDelay = try parse.duration(value, key: "submit.slow_base_delay")
         }
         if let value = values.string("submit.slow_max_delay") {
-            submit.slowMaxDelay = try parse.duration(value, key: "submit.slow_max_delay")
+            engine.retry.slowMaxDelay = try parse.duration(value, key: "submit.slow_max_delay")
         }
-        if let value = values.string("submit.desc_marker") { submit.descMarker = try parse.bool(value, key: "submit.desc_marker") }
+        if let value = values.string("submit.desc_marker") { engine.descMarker = try parse.bool(value, key: "submit.desc_marker") }
         if let value = values.string("submit.drain_timeout") {
-            submit.drainTimeout = try parse.duration(value, key: "submit.drain_timeout")
+            engine.drainTimeout = try parse.duration(value, key: "submit.drain_timeout")
         }
         if let list = values.list("submit.reconcile_waits") {
-            guard !list.isEmpty else {
-                throw ConfigurationError(key: "submit.reconcile_waits", problem: "needs at least one wait")
-            }
-            submit.reconcileWaits = try list.map { try parse.duration($0, key: "submit.reconcile_waits") }
+            engine.reconcile.relistSchedule = RelistSchedule(
+                waits: try list.map { try parse.duration($0, key: "submit.reconcile_waits") }
+            )
         }
         if let value = values.string("track.min_interval") { track.minInterval = try parse.duration(value, key: "track.min_interval") }
         if let value = values.string("track.max_interval") { track.maxInterval = try parse.duration(value, key: "track.max_interval") }
@@ -145,16 +145,15 @@ extension DaemonConfiguration {
         try checkConsistency()
     }
 
-    /// Rules that involve more than one key.
+    /// Rules that involve more than one key. The engine's and the tracker's are their own
+    /// (`problems()`); the daemon refuses to start on the first, naming any others too.
     func checkConsistency() throws {
-        if submit.baseDelay > submit.maxDelay {
-            throw ConfigurationError(key: "submit.base_delay", problem: "is larger than submit.max_delay")
-        }
-        if submit.slowBaseDelay > submit.slowMaxDelay {
-            throw ConfigurationError(key: "submit.slow_base_delay", problem: "is larger than submit.slow_max_delay")
-        }
-        if track.minInterval > track.maxInterval || track.minInterval <= .zero {
-            throw ConfigurationError(key: "track.min_interval", problem: "must be above zero and at most track.max_interval")
+        let problems = engine.problems() + track.problems()
+        if let first = problems.first {
+            let others = problems.dropFirst().map(\.description)
+            throw ConfigurationError(
+                key: first.key, problem: first.problem + (others.isEmpty ? "" : "; also " + others.joined(separator: "; "))
+            )
         }
         guard !simulate else { return }
         if modelArts.endpoint == nil {

@@ -10,8 +10,10 @@ import TrainQStore
 /// what this type records (ModelArts calls, the queue as the store sees it) and, once
 /// `bootstrapMetricsSystem()` ran, what the engine reports through swift-metrics (attempts, reconcile
 /// results). Every name is declared here, so the list of what trainqd exposes lives in one place.
+/// The same figures, as `GET /v1/health` shows them, are counted in `activity`.
 public final class DaemonMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
+    let activity = ActivityCounts()
     private let submissions: [SubmissionState: Prometheus.Gauge]
     private let trackedVersions: Prometheus.Gauge
     private let oldestDueAge: Prometheus.Gauge
@@ -46,7 +48,9 @@ public final class DaemonMetrics: Sendable {
     public func bootstrapMetricsSystem() {
         Self.bootstrapped.withLockedValue { done in
             guard !done else { return }
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            MetricsSystem.bootstrap(MultiplexMetricsHandler(factories: [
+                PrometheusMetricsFactory(registry: registry), EngineCounterTally(counts: activity),
+            ]))
             done = true
         }
     }
@@ -66,15 +70,21 @@ public final class DaemonMetrics: Sendable {
             let outcome: ModelArtsCallOutcome = record.error == nil ? .succeeded : .failed
             registry.makeCounter(descriptor: Names.limiterWaitsOver, labels: [("outcome", outcome.rawValue)]).increment()
         }
+        activity.recordCall(operation: operation, status: status, duration: record.duration, limiterWait: record.limiterWait)
     }
 
-    /// Brings the gauges that mirror the store up to date; called before each scrape.
-    public func refresh(from store: SubmissionStore, now: Date = Date()) async throws {
+    /// Brings the gauges that mirror the store up to date (called before each scrape) and returns what
+    /// they show, for `/v1/health`.
+    @discardableResult
+    public func refresh(from store: SubmissionStore, now: Date = Date()) async throws -> (
+        counts: [SubmissionState: Int], oldestDueSeconds: Double
+    ) {
         let counts = try await store.countsByState()
         for (state, gauge) in submissions { gauge.set(Double(counts[state] ?? 0)) }
         trackedVersions.set(Double(counts[.tracking] ?? 0))
-        let age = try await store.oldestDue(now: now)
-        oldestDueAge.set(age.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 0)
+        let age = try await store.oldestDue(now: now)?.seconds ?? 0
+        oldestDueAge.set(age)
+        return (counts, age)
     }
 
     /// The registry in the Prometheus text exposition format (version 0.0.4).

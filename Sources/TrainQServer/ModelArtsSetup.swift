@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ModelArts
+import TrainQEngine
 
 /// Builds the ModelArts client configuration from the daemon's configuration and its secret files.
 /// Secrets are read here, handed to the signer or token provider, and never logged.
@@ -9,22 +10,25 @@ enum ModelArtsSetup {
 
     /// The limiter all outgoing calls share, token requests included.
     static func limiter(_ configuration: DaemonConfiguration) -> OutgoingCallLimiter {
-        let settings = configuration.modelArts
-        return OutgoingCallLimiter(configuration: .init(rate: settings.rateLimit, burst: settings.burst, concurrency: settings.concurrency))
+        let engine = configuration.engine
+        return OutgoingCallLimiter(configuration: .init(rate: engine.rateLimit, burst: engine.burst, concurrency: engine.concurrency))
     }
 
+    /// The client for `modelarts.*`, or for the embedded ModelArts when there is one (`--simulate`).
     static func clientConfiguration(
-        _ configuration: DaemonConfiguration, limiter: OutgoingCallLimiter, endpointOverride: URL? = nil,
-        simulatedKeys: (String, String)? = nil,
+        _ configuration: DaemonConfiguration, limiter: OutgoingCallLimiter, embedded: EmbeddedModelArts.Endpoint? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ModelArtsClientConfiguration {
         let settings = configuration.modelArts
-        guard let endpoint = endpointOverride ?? settings.endpoint.flatMap(URL.init(string:)) else {
+        guard let endpoint = embedded?.url ?? settings.endpoint.flatMap(URL.init(string:)) else {
             throw ConfigurationError(key: "modelarts.endpoint", problem: "is required")
         }
+        guard let projectID = settings.projectID ?? embedded?.projectID else {
+            throw ConfigurationError(key: "modelarts.project_id", problem: "is required")
+        }
         let authentication: ModelArtsAuthentication
-        if let (accessKey, secretKey) = simulatedKeys {
-            authentication = .accessKey(AKSKSigner(accessKey: accessKey, secretKey: secretKey))
+        if let embedded {
+            authentication = .accessKey(AKSKSigner(accessKey: embedded.accessKey, secretKey: embedded.secretKey))
         } else {
             switch settings.auth {
             case .aksk:
@@ -55,15 +59,15 @@ enum ModelArtsSetup {
         }
         return ModelArtsClientConfiguration(
             endpoint: endpoint,
-            projectID: settings.projectID ?? SimulatedDefaults.projectID,
+            projectID: projectID,
             authentication: authentication,
             connectTimeout: settings.connectTimeout,
             requestTimeout: settings.requestTimeout,
             caFile: settings.caFile,
             proxy: try proxy(settings.proxy),
-            rate: settings.rateLimit,
-            burst: settings.burst,
-            concurrency: settings.concurrency,
+            rate: configuration.engine.rateLimit,
+            burst: configuration.engine.burst,
+            concurrency: configuration.engine.concurrency,
             userAgent: "trainq/\(TrainQVersion.current)"
         )
     }
@@ -92,15 +96,5 @@ enum ModelArtsSetup {
             throw ConfigurationError(key: "modelarts.proxy", problem: "'\(text)' is not a proxy URL")
         }
         return .init(host: host, port: url.port ?? (url.scheme == "https" ? 443 : 80))
-    }
-}
-
-/// What `--simulate` uses: the seed's project, and a key pair that exists only in this process.
-enum SimulatedDefaults {
-    static let projectID = "0123456789abcdef0123456789abcdef"
-
-    static func keyPair() -> (String, String) {
-        let random = (0..<32).map { _ in String(UInt8.random(in: 0...15), radix: 16) }.joined()
-        return ("SIMULATEDAK0000000001", "sim-" + random)
     }
 }

@@ -290,17 +290,19 @@ public struct SocketAPI: Sendable {
 
     func health() async throws -> Response {
         var states: [String: Int] = [:]
+        var oldestDueSeconds: Double?
         var database = "ok"
         do {
-            let counts = try await store.countsByState()
-            for state in SubmissionState.allCases { states[state.rawValue] = counts[state] ?? 0 }
+            let queue = try await metrics.refresh(from: store)
+            for state in SubmissionState.allCases { states[state.rawValue] = queue.counts[state] ?? 0 }
+            oldestDueSeconds = queue.oldestDueSeconds
         } catch {
             database = "unavailable: \(error)"
         }
         let view = HealthView(
             status: database == "ok" ? "ok" : "degraded", database: database, version: settings.version,
             startedAt: settings.startedAt, states: states, lastModelArtsSuccessAt: await control.lastModelArtsSuccess(),
-            simulated: settings.simulated
+            simulated: settings.simulated, oldestDueSeconds: oldestDueSeconds, activity: metrics.activity.snapshot
         )
         var data = try APICoding.encoder().encode(view)
         data.append(UInt8(ascii: "\n"))
@@ -313,7 +315,7 @@ public struct SocketAPI: Sendable {
 
     /// Prometheus text; the gauges that mirror the database are refreshed first.
     func metricsText() async throws -> Response {
-        try await storeRead { try await metrics.refresh(from: store) }
+        _ = try await storeRead { try await metrics.refresh(from: store) }
         return Response(
             status: .ok,
             headers: [.contentType: DaemonMetrics.contentType],

@@ -95,15 +95,15 @@ struct DaemonClient {
     }
 
     private func connectionError(_ error: any Error) -> CLIError {
-        let text = "\(error)"
-        if text.contains("No such file") || text.contains("ENOENT") || text.contains("Connection refused")
-            || text.contains("ECONNREFUSED") || text.contains("connect")
-        {
-            return CLIError(.daemonUnavailable, "cannot reach trainqd at \(socketPath): is it running? (\(text))")
+        switch ConnectionFailure(error) {
+        case .notRunning:
+            CLIError(.daemonUnavailable, "cannot reach trainqd at \(socketPath): is it running? (\(error))")
+        case .notAllowed:
+            CLIError(.forbidden, "no permission to use \(socketPath): are you in the trainq group? (\(error))")
+        case .timedOut:
+            CLIError(.daemonUnavailable, "trainqd at \(socketPath) did not answer in time (\(error))")
+        case .other:
+            CLIError(.daemonUnavailable, "talking to trainqd at \(socketPath) failed: \(error)")
         }
-        if text.contains("Permission denied") || text.contains("EACCES") {
-            return CLIError(.forbidden, "no permission to use \(socketPath): are you in the trainq group? (\(text))")
-        }
-        return CLIError(.daemonUnavailable, "talking to trainqd at \(socketPath) failed: \(text)")
     }
 }

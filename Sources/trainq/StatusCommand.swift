@@ -21,10 +21,10 @@ struct StatusCommand: AsyncParsableCommand {
             print("  last ModelArts success: \(health.lastModelArtsSuccessAt.map(APICoding.formatTimestamp) ?? "none yet")")
             let rows = SubmissionState.allCases.map { [$0.rawValue, String(health.states[$0.rawValue] ?? 0)] }
             print(Table.render([["STATE", "COUNT"]] + rows))
-            // Older daemons have no /metrics: the summary is extra, never a failure.
-            if let reply = try? await client.send(.GET, "/metrics"), reply.status == .ok {
+            // Older daemons send no activity: the summary is extra, never a failure.
+            if let activity = health.activity {
                 print("")
-                for line in MetricsSummary(text: String(decoding: reply.body, as: UTF8.self)).lines { print(line) }
+                for line in ActivitySummary(activity: activity, oldestDueSeconds: health.oldestDueSeconds).lines { print(line) }
             }
             return health.status == "ok" ? 0 : 1
         }

@@ -47,7 +47,11 @@ struct TrainQDaemonCommand: AsyncParsableCommand {
         MemoryAllocatorTuning.keepFreedMemory()
         let logger = Logger(label: "trainqd")
         do {
-            try await Daemon.run(configuration: configuration, logger: logger)
+            try await Daemon.run(
+                configuration: configuration,
+                embeddedModelArts: configuration.simulate ? EmbeddedSimulator.embeddedModelArts(timeScale: configuration.simulateTimeScale) : nil,
+                logger: logger
+            )
         } catch {
             logger.critical("trainqd cannot run: \(error)")
             FileHandle.standardError.write(Data("trainqd: \(error)\n".utf8))

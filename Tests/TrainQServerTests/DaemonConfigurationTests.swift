@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrainQEngine
 @testable import TrainQServer
 
 @Suite struct DaemonConfigurationTests {
@@ -15,26 +16,61 @@ import Testing
         let configuration = try await DaemonConfiguration.load(overrides: .init(configFile: file), environment: [:])
         #expect(configuration.socket.path == "/run/trainq/trainq.sock")
         #expect(configuration.socket.mode == 0o660)
-        #expect(configuration.modelArts.rateLimit == 10)
-        #expect(configuration.submit.maxAttempts == 10)
-        #expect(configuration.submit.maxAge == .seconds(86400))
+        #expect(configuration.engine.rateLimit == 10)
+        #expect(configuration.engine.retry.maxAttempts == 10)
+        #expect(configuration.engine.retry.maxAge == .seconds(86400))
         #expect(configuration.track.maxInterval == .seconds(120))
         #expect(configuration.access.allowedGroups == ["trainq"])
     }
 
-    @Test func theExampleFileIsValidAndComplete() async throws {
-        // config/trainqd.yaml documents every key; with the two required ones set it must load.
+    @Test func theExampleFileDocumentsEveryKeyWithTheDefaultOfTheCode() async throws {
+        // config/trainqd.yaml shows every key with its default; keys without one are commented out.
         let example = try String(contentsOfFile: Self.repositoryFile("config/trainqd.yaml"), encoding: .utf8)
+        let documented = Self.documentedKeys(example)
+        #expect(documented.active.union(documented.commented) == ConfigurationKeys.known)
+        #expect(documented.active.isDisjoint(with: documented.commented))
+
+        // The values shown must be the code's defaults: loaded, the file changes nothing but the two
+        // required keys given here.
         let directory = try TemporaryDirectory()
         let file = try directory.write("trainqd.yaml", example + "\n")
-        let configuration = try await DaemonConfiguration.load(
-            overrides: .init(configFile: file, simulate: true), environment: [:]
+        var loaded = try await DaemonConfiguration.load(
+            overrides: .init(configFile: file),
+            environment: [
+                "TRAINQ_MODELARTS_ENDPOINT": "https://modelarts.example.com", "TRAINQ_MODELARTS_PROJECT_ID": SocketAPIFixture.projectID,
+            ]
         )
-        #expect(configuration.simulate)
-        for key in ConfigurationKeys.all {
-            let section = String(key.split(separator: ".")[0])
-            let name = String(key.split(separator: ".")[1])
-            #expect(example.contains("\(section):") && example.contains("\(name):"), "config/trainqd.yaml does not document \(key)")
+        loaded.modelArts.endpoint = nil
+        loaded.modelArts.projectID = nil
+        #expect(Self.differences(loaded, DaemonConfiguration()) == [])
+    }
+
+    @Test(arguments: [
+        ("submit:\n  base_delay: 10s\n  max_delay: 5s\n", "submit.max_delay", "must be at least submit.base_delay"),
+        ("submit:\n  slow_base_delay: 2h\n", "submit.slow_max_delay", "must be at least submit.slow_base_delay"),
+        ("submit:\n  max_age: 0s\n", "submit.max_age", "must be positive"),
+        ("submit:\n  reconcile_waits: []\n", "submit.reconcile_waits", "needs at least one wait"),
+        ("track:\n  min_interval: 5m\n", "track.max_interval", "must be at least track.min_interval"),
+        ("track:\n  min_interval: 0s\n", "track.min_interval", "must be above zero"),
+    ])
+    func anInvalidCombinationStopsTheDaemonNamingTheKeys(yaml: String, key: String, problem: String) async throws {
+        let directory = try TemporaryDirectory()
+        let file = try directory.write("trainqd.yaml", minimal + "\n" + yaml)
+        await #expect(throws: ConfigurationError(key: key, problem: problem)) {
+            try await DaemonConfiguration.load(overrides: .init(configFile: file), environment: [:])
+        }
+    }
+
+    @Test func everyInvalidCombinationIsNamed() async throws {
+        let directory = try TemporaryDirectory()
+        let file = try directory.write("trainqd.yaml", minimal + "\nsubmit:\n  max_delay: 500ms\ntrack:\n  max_interval: 1s\n")
+        await #expect(
+            throws: ConfigurationError(
+                key: "submit.max_delay",
+                problem: "must be at least submit.base_delay; also track.max_interval: must be at least track.min_interval"
+            )
+        ) {
+            try await DaemonConfiguration.load(overrides: .init(configFile: file), environment: [:])
         }
     }
 
@@ -61,11 +97,11 @@ import Testing
         let directory = try TemporaryDirectory()
         let file = try directory.write("trainqd.yaml", minimal + "\nsubmit:\n  reconcile_waits: [100ms, 1s]\n")
         let fromFile = try await DaemonConfiguration.load(overrides: .init(configFile: file), environment: [:])
-        #expect(fromFile.submit.reconcileWaits == [.milliseconds(100), .seconds(1)])
+        #expect(fromFile.engine.reconcile.relistSchedule.waits == [.milliseconds(100), .seconds(1)])
         let fromEnvironment = try await DaemonConfiguration.load(
             overrides: .init(configFile: file), environment: ["TRAINQ_SUBMIT_RECONCILE_WAITS": "50ms, 2s, 3s"]
         )
-        #expect(fromEnvironment.submit.reconcileWaits == [.milliseconds(50), .seconds(2), .seconds(3)])
+        #expect(fromEnvironment.engine.reconcile.relistSchedule.waits == [.milliseconds(50), .seconds(2), .seconds(3)])
         let bad = try directory.write("bad.yaml", minimal + "\nsubmit:\n  reconcile_waits: [1s, later]\n")
         do {
             _ = try await DaemonConfiguration.load(overrides: .init(configFile: bad), environment: [:])
@@ -84,7 +120,7 @@ import Testing
         )
         #expect(configuration.socket.path == "/from/env.sock")
         #expect(configuration.databasePath == "/from/flag.db")
-        #expect(configuration.modelArts.rateLimit == 2.5)
+        #expect(configuration.engine.rateLimit == 2.5)
     }
 
     @Test func anUnknownEnvironmentVariableIsRefused() async throws {
@@ -118,6 +154,39 @@ import Testing
         #expect(throws: ConfigurationError.self) { try ConfigurationValueParsing.fileMode("0999", key: "k") }
         #expect(throws: ConfigurationError.self) { try ConfigurationValueParsing.duration("-1s", key: "k") }
         #expect(throws: ConfigurationError.self) { try ConfigurationValueParsing.bool("maybe", key: "k") }
+    }
+
+    /// The keys of a file laid out like config/trainqd.yaml: `section:` at the start of a line, then
+    /// `  key: value` (set) or `  # key:` (documented, left out).
+    static func documentedKeys(_ text: String) -> (active: Set<String>, commented: Set<String>) {
+        var section = ""
+        var active: Set<String> = []
+        var commented: Set<String> = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if let match = line.wholeMatch(of: /([a-z_]+):/) {
+                section = String(match.1)
+            } else if let match = line.prefixMatch(of: /\ \ ([a-z_]+):/) {
+                active.insert("\(section).\(match.1)")
+            } else if let match = line.prefixMatch(of: /\ \ # ([a-z_]+):( |$)/) {
+                commented.insert("\(section).\(match.1)")
+            }
+        }
+        return (active, commented)
+    }
+
+    /// The stored properties, by path, whose values differ (`engine.retry.maxDelay: 300.0 seconds ≠ …`).
+    /// The configuration holds engine types that are not `Equatable`, so the values are compared as text.
+    static func differences(_ left: Any, _ right: Any, path: String = "") -> [String] {
+        let leftMirror = Mirror(reflecting: left)
+        let rightMirror = Mirror(reflecting: right)
+        guard leftMirror.displayStyle == .struct, !leftMirror.children.isEmpty, !(left is Duration) else {
+            let (leftText, rightText) = (String(reflecting: left), String(reflecting: right))
+            return leftText == rightText ? [] : ["\(path): \(leftText) ≠ \(rightText)"]
+        }
+        return zip(leftMirror.children, rightMirror.children).flatMap { leftChild, rightChild in
+            let name = (path.isEmpty ? "" : path + ".") + (leftChild.label ?? "?")
+            return differences(leftChild.value, rightChild.value, path: name)
+        }
     }
 
     static func repositoryFile(_ relative: String) -> String {

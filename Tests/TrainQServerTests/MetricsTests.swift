@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Metrics
 @testable import ModelArts
 import NIOCore
 import Testing
@@ -27,14 +28,14 @@ import TrainQStore
             store = try SubmissionStore(path: directory.file("trainq.db"), logger: logger)
             // Nothing listens there: these tests never reach ModelArts.
             client = try ModelArtsClient(configuration: .init(
-                endpoint: URL(string: "http://127.0.0.1:9")!, projectID: SimulatedDefaults.projectID,
+                endpoint: URL(string: "http://127.0.0.1:9")!, projectID: SocketAPIFixture.projectID,
                 authentication: .accessKey(AKSKSigner(accessKey: "AK", secretKey: "SK"))
             ))
             let engine = SubmissionEngine(store: store, client: client, configuration: .init(), logger: logger)
             let control = EngineControl(engine: engine, lastSuccess: LastModelArtsSuccess())
             let api = SocketAPI(
                 store: store, control: control,
-                settings: .init(defaultProjectID: SimulatedDefaults.projectID, maxBodyBytes: 1 << 20, simulated: true),
+                settings: .init(defaultProjectID: SocketAPIFixture.projectID, maxBodyBytes: 1 << 20, simulated: true),
                 metrics: metrics
             )
             let router = api.router { request, _ in
@@ -110,6 +111,29 @@ import TrainQStore
         #expect(exposition.value("trainq_modelarts_limiter_waits_total", ["outcome": "failed"]) == 0)
         let waited = try #require(exposition.value("trainq_modelarts_limiter_wait_seconds_sum", ["operation": "create_version"]))
         #expect(abs(waited - 0.3) < 1e-9)
+
+        // `/v1/health` shows the same figures as typed fields.
+        let activity = metrics.activity.snapshot
+        #expect(activity.modelArtsCalls.map(\.operation) == ["create_version", "show_version"])
+        #expect(activity.modelArtsCalls[0].statuses == ["200": 1, "429": 1])
+        #expect(abs(activity.modelArtsCalls[0].durationSeconds - 0.06) < 1e-9)
+        #expect(activity.modelArtsCalls[1].statuses == ["none": 1])
+        #expect(activity.limiterWaits == 1)
+        #expect(abs(activity.limiterWaitSeconds - 0.3) < 1e-9)
+    }
+
+    @Test func theEnginesCountersReachHealthsActivity() {
+        // What the engine's swift-metrics counters do once the daemon bootstrapped the metrics system.
+        let metrics = DaemonMetrics()
+        let tally = EngineCounterTally(counts: metrics.activity)
+        Counter(label: "trainq_submit_attempts_total", dimensions: [("outcome", "created"), ("class", "none")], factory: tally).increment()
+        Counter(label: "trainq_submit_attempts_total", dimensions: [("outcome", "transient"), ("class", "transient")], factory: tally)
+            .increment(by: 2)
+        Counter(label: "trainq_reconcile_results_total", dimensions: [("result", "found")], factory: tally).increment()
+        Counter(label: "trainq_something_else_total", factory: tally).increment()
+        let activity = metrics.activity.snapshot
+        #expect(activity.attempts == ["created": 1, "transient": 2])
+        #expect(activity.reconcileResults == ["found": 1])
     }
 
     @Test func countersOnlyMoveForward() throws {

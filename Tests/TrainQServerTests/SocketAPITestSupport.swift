@@ -21,6 +21,9 @@ struct SocketAPIFixture {
     let client: ModelArtsClient
     let application: Application<RouterResponder<TrainQRequestContext>>
 
+    /// The seed's project, the default of every submission here.
+    static let projectID = "0123456789abcdef0123456789abcdef"
+
     static let callers: [String: Caller] = [
         "admin": Caller(uid: 0, gid: 0, pid: 10, userName: "root", role: .admin),
         "alice": Caller(uid: 1001, gid: 1001, pid: 11, userName: "alice", role: .member),
@@ -36,7 +39,7 @@ struct SocketAPIFixture {
         // Nothing listens there: these tests never reach ModelArts.
         client = try ModelArtsClient(
             configuration: .init(
-                endpoint: URL(string: "http://127.0.0.1:9")!, projectID: SimulatedDefaults.projectID,
+                endpoint: URL(string: "http://127.0.0.1:9")!, projectID: SocketAPIFixture.projectID,
                 authentication: .accessKey(AKSKSigner(accessKey: "AK", secretKey: "SK"))
             ),
             limiter: limiter
@@ -45,7 +48,7 @@ struct SocketAPIFixture {
         let control = EngineControl(engine: engine, lastSuccess: LastModelArtsSuccess())
         let api = SocketAPI(
             store: store, control: control,
-            settings: .init(defaultProjectID: SimulatedDefaults.projectID, maxBodyBytes: maxBodyBytes, simulated: true)
+            settings: .init(defaultProjectID: SocketAPIFixture.projectID, maxBodyBytes: maxBodyBytes, simulated: true)
         )
         let router = api.router { request, _ in
             Self.callers[request.headers[HTTPField.Name("X-Test-Caller")!] ?? "admin"]

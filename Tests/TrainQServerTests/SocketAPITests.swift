@@ -17,7 +17,7 @@ import TrainQAPI
             #expect(submission.state == .queued)
             #expect(submission.owner == Owner(uid: 1001, user: "alice"))
             #expect(submission.jobID == 10)
-            #expect(submission.projectID == SimulatedDefaults.projectID)
+            #expect(submission.projectID == SocketAPIFixture.projectID)
             #expect(submission.request["config"]?["pre_version_id"] == .integer(20))
             #expect(submission.request["job_id"] == nil)
             let shown = try await client.call(.get, "/v1/submissions/\(submission.id)", as: "bob")
@@ -218,11 +218,15 @@ import TrainQAPI
         let fixture = try SocketAPIFixture()
         try await fixture.test { client in
             _ = try await client.call(.post, "/v1/submissions", body: SocketAPIFixture.seedBody)
+            try await Task.sleep(for: .milliseconds(30))
             let health = try await client.call(.get, "/v1/health").decode(HealthView.self)
             #expect(health.status == "ok")
             #expect(health.states.count == SubmissionState.allCases.count)
             #expect(health.states["queued"] == 1)
             #expect(health.simulated)
+            // The engine is not running here: the submission waits, and its wait is measured.
+            #expect((health.oldestDueSeconds ?? 0) > 0)
+            #expect(health.activity == HealthActivity())
         }
     }
 }

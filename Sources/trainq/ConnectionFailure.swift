@@ -1,0 +1,48 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why a call to trainqd failed before an answer came, told apart by the error's type (NIO's `IOError`
+/// errno, `NIOConnectionError`, `ChannelError`, `HTTPClientError`), never by the words of its message.
+enum ConnectionFailure: Equatable {
+    /// No socket file, or nobody listening on it: trainqd is not running there.
+    case notRunning
+    /// The socket exists but this user may not connect to it.
+    case notAllowed
+    /// Connected, but no answer came in time.
+    case timedOut
+    /// Anything else on the way.
+    case other
+
+    init(_ error: any Error) {
+        switch error {
+        case let error as IOError:
+            self.init(errno: error.errnoCode)
+        case let error as NIOConnectionError:
+            // One failure per address tried; the first that says something decides.
+            self = error.connectionErrors.lazy.map { ConnectionFailure($0.error) }.first { $0 != .other } ?? .notRunning
+        case let error as ChannelError:
+            if case .connectTimeout = error { self = .notRunning } else { self = .other }
+        case let error as HTTPClientError:
+            switch error {
+            case .connectTimeout, .remoteConnectionClosed: self = .notRunning
+            case .deadlineExceeded, .readTimeout, .writeTimeout: self = .timedOut
+            default: self = .other
+            }
+        default:
+            self = .other
+        }
+    }
+
+    init(errno: CInt) {
+        switch errno {
+        case ENOENT, ECONNREFUSED: self = .notRunning
+        case EACCES, EPERM: self = .notAllowed
+        default: self = .other
+        }
+    }
+}
