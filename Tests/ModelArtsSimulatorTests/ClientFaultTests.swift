@@ -29,9 +29,9 @@ import Testing
         Case(name: "503 ModelArts.4700", faults: fault("create", #""kind":"error","status":503"#), onCreate: true,
              kind: .http, errorClass: .transient, status: 503, errorCode: "ModelArts.4700"),
         Case(name: "429 APIGW.0308", faults: fault("create", #""kind":"error","status":429"#), onCreate: true,
-             kind: .http, errorClass: .transient, status: 429, errorCode: "APIGW.0308"),
+             kind: .http, errorClass: .throttled, status: 429, errorCode: "APIGW.0308"),
         Case(name: "429 ModelArts.2799", faults: fault("show", #""kind":"error","status":429,"error_code":"ModelArts.2799""#), onCreate: false,
-             kind: .http, errorClass: .transient, status: 429, errorCode: "ModelArts.2799"),
+             kind: .http, errorClass: .throttled, status: 429, errorCode: "ModelArts.2799"),
         Case(name: "408 ModelArts.4205", faults: fault("show", #""kind":"error","status":408"#), onCreate: false,
              kind: .http, errorClass: .transient, status: 408, errorCode: "ModelArts.4205"),
         Case(name: "409 ModelArts.5044", faults: fault("create", #""kind":"error","status":409"#), onCreate: true,
@@ -101,8 +101,9 @@ import Testing
             let throttled = await ClientTestSupport.failure { () async throws(ModelArtsError) in try await client.showVersion(jobID: 10, versionID: 20) }
             let error = try #require(throttled)
             #expect(error.errorCode == "APIGW.0308")
-            #expect(error.errorClass == .transient)
+            #expect(error.errorClass == .throttled)
             #expect(error.retryHint.throttleLimit == 1)
+            #expect(error.retryHint.statedRate == 1)
             #expect(error.retryHint.throttleWindow == .seconds(1))
 
             clock.advance(milliseconds: 1_000)

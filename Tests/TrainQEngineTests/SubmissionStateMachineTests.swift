@@ -219,6 +219,24 @@ import TrainQStore
         #expect(second.next == .rejected)
     }
 
+    @Test func throttlingWaitsWithoutSpendingTheBudget() throws {
+        let throttled = AttemptFailure(
+            errorClass: .throttled, httpStatus: 429, errorCode: "APIGW.0308", message: "limit:5,time:1 second",
+            hints: RetryHint(throttleLimit: 5, throttleWindow: .seconds(1)))
+        // The whole attempt budget is spent, and yet it waits: 1s window + 0.5 × the 1s base.
+        let decision = try decided(.submitting, .attemptFailed(throttled), context: context(attempts: 3))
+        #expect(decision.next == .retrying)
+        #expect(decision.chosenDelay == .milliseconds(1500))
+        #expect(decision.write?.changes.refundAttempt == true)
+        #expect(decision.write?.changes.nextAttemptAt == now.addingTimeInterval(1.5))
+        #expect(decision.attemptOutcome == .throttled)
+        #expect(decision.reason?.hasPrefix("throttled, waiting 1.500s") == true)
+        // Only the age ends it.
+        let old = try decided(.submitting, .attemptFailed(throttled), context: context(attempts: 1, age: 599))
+        #expect(old.next == .exhausted)
+        #expect(old.reason?.contains("age budget") == true)
+    }
+
     @Test func attemptBudgetExhausts() throws {
         let decision = try decided(.submitting, .attemptFailed(failure(.transient)), context: context(attempts: 3))
         #expect(decision.next == .exhausted)

@@ -67,11 +67,53 @@ import TrainQStore
                 let id = try await harness.submit()
                 engine.submissionAccepted()
                 let view = try await harness.waitFor(id, in: [.tracking, .succeeded])
-                #expect(view.attempts.map(\.outcome) == ["transient", "created"])
+                #expect(view.attempts.map(\.outcome) == ["throttled", "created"])
                 #expect(view.attempts[0].httpStatus == 429)
                 #expect((view.attempts[0].delayMS ?? 0) >= 1000)
                 let waited = try #require(view.attempts[0].finishedAt).distance(to: view.attempts[1].startedAt)
                 #expect(waited >= 0.99)
+            }
+        }
+    }
+
+    @Test func throttlingNeverSpendsTheAttemptBudget() async throws {
+        // Two attempts allowed, five 429s in a row (with and without Retry-After): it still gets through.
+        let faults = [
+            FaultRule(target: .create, kind: .error, status: 429, errorCode: "APIGW.0308", count: 3),
+            FaultRule(target: .create, kind: .error, status: 429, errorCode: "ModelArts.2799", count: 2),
+        ]
+        var configuration = EngineHarness.fastConfiguration(maxAttempts: 2)
+        configuration.retry.baseDelay = .milliseconds(20)
+        try await EngineHarness.with(
+            simulator: .init(timeScale: 60, scenario: .init(faults: faults)), configuration: configuration
+        ) { harness in
+            try await harness.running(harness.makeEngine()) { engine in
+                let id = try await harness.submit()
+                engine.submissionAccepted()
+                let view = try await harness.waitFor(id, in: [.tracking, .succeeded, .exhausted], timeout: .seconds(30))
+                #expect(view.state != .exhausted, "\(view.reason ?? "")")
+                #expect(view.attempts.map(\.outcome) == ["throttled", "throttled", "throttled", "throttled", "throttled", "created"])
+                #expect(view.history.contains { $0.reason?.hasPrefix("throttled, waiting") == true })
+                let stored = try #require(try await harness.store.stored(id: id))
+                #expect(stored.attemptCount == 1)
+            }
+        }
+    }
+
+    @Test func throttlingEndsOnlyWhenTheAgeBudgetIsSpent() async throws {
+        let faults = [FaultRule(target: .create, kind: .error, status: 429, errorCode: "APIGW.0308")]
+        var configuration = EngineHarness.fastConfiguration(maxAttempts: 1)
+        configuration.retry.maxAge = .seconds(3)
+        try await EngineHarness.with(
+            simulator: .init(timeScale: 60, scenario: .init(faults: faults)), configuration: configuration
+        ) { harness in
+            try await harness.running(harness.makeEngine()) { engine in
+                let id = try await harness.submit()
+                engine.submissionAccepted()
+                let view = try await harness.waitFor(id, in: [.exhausted], timeout: .seconds(20))
+                #expect(view.attempts.count > 1)
+                #expect(view.attempts.allSatisfy { $0.outcome == "throttled" })
+                #expect(view.reason?.contains("age budget spent") == true)
             }
         }
     }

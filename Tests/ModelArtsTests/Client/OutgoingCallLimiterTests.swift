@@ -62,9 +62,9 @@ import Testing
     }
 
     /// Yields until a caller is queued, a bounded number of times.
-    static func untilQueued(_ limiter: OutgoingCallLimiter) async {
+    static func untilQueued(_ limiter: OutgoingCallLimiter, count: Int = 1) async {
         for _ in 0..<10_000 {
-            if await limiter.callsWaiting > 0 { return }
+            if await limiter.callsWaiting >= count { return }
             await Task.yield()
         }
     }

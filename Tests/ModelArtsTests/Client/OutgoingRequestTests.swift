@@ -186,9 +186,10 @@ import Testing
         } catch {
             #expect(error.requestID == "body-rid")
             #expect(error.retryAfter == .seconds(3))
-            #expect(error.errorClass == .transient)
+            #expect(error.errorClass == .throttled)
             #expect(error.retryHint.throttleWindow == .seconds(1))
             #expect(error.retryHint.throttleLimit == 5)
+            #expect(error.retryHint.statedRate == 5)
         }
     }
 

@@ -66,10 +66,10 @@ import Testing
         Row(status: 409, code: "ModelArts.5044", expected: .transient),
         Row(status: 413, code: "ModelArts.4104", expected: .permanent),
         // §4.3 throttling, gateway, internal
-        Row(status: 429, code: "ModelArts.2799", expected: .transient),
-        Row(status: 429, code: "ModelArts.4206", expected: .transient),
-        Row(status: 429, code: "ModelArts.6101", expected: .transient),
-        Row(status: 429, code: "ModelArts.4395", expected: .transient),
+        Row(status: 429, code: "ModelArts.2799", expected: .throttled),
+        Row(status: 429, code: "ModelArts.4206", expected: .throttled),
+        Row(status: 429, code: "ModelArts.6101", expected: .throttled),
+        Row(status: 429, code: "ModelArts.4395", expected: .throttled),
         Row(status: 408, code: "ModelArts.4205", expected: .transient),
         Row(status: 408, code: "ModelArts.6100", expected: .transient),
         Row(status: 500, code: "ModelArts.0010", expected: .transient),
@@ -116,7 +116,7 @@ import Testing
         Row(status: 401, code: "APIGW.0305", expected: .permanent),
         Row(status: 403, code: "APIGW.0306", expected: .permanent),
         Row(status: 401, code: "APIGW.0307", expected: .tokenRefresh),
-        Row(status: 429, code: "APIGW.0308", expected: .transient),
+        Row(status: 429, code: "APIGW.0308", expected: .throttled),
         Row(status: 403, code: "APIGW.0310", expected: .permanent),
         Row(status: 401, code: "APIGW.0311", expected: .permanent),
         Row(status: 403, code: "APIGW.0401", expected: .permanent),
@@ -155,7 +155,7 @@ import Testing
     }
 
     @Test func dedicatedGatewayPrefixes() {
-        #expect(Self.error(Row(status: 429, code: "APIG.0308", expected: .transient)).errorClass == .transient)
+        #expect(Self.error(Row(status: 429, code: "APIG.0308", expected: .throttled)).errorClass == .throttled)
         #expect(Self.error(Row(status: 401, code: "APIG.0307", expected: .tokenRefresh)).errorClass == .tokenRefresh)
         #expect(Self.error(Row(status: 404, code: "APIC.0101", expected: .permanent)).errorClass == .permanent)
     }
@@ -164,7 +164,7 @@ import Testing
         let cases: [(Int, ErrorClass, ErrorClass)] = [
             // status, read, create
             (400, .permanent, .permanent), (403, .permanent, .permanent), (404, .permanent, .permanent),
-            (409, .permanent, .permanent), (408, .transient, .transient), (429, .transient, .transient),
+            (409, .permanent, .permanent), (408, .transient, .transient), (429, .throttled, .throttled),
             (401, .tokenRefresh, .tokenRefresh), (500, .transient, .transient), (503, .transient, .transient),
             (502, .transient, .unknownOutcome), (504, .transient, .unknownOutcome), (501, .permanent, .permanent),
             (200, .permanent, .permanent),
@@ -175,8 +175,8 @@ import Testing
                 #expect(ModelArtsError.http(operation: .createVersion, status: status, errorCode: code, message: "", requestID: nil).errorClass == create, "\(status)")
             }
         }
-        // 429 is transient even with a code the tables call permanent.
-        #expect(ModelArtsError.http(operation: .showVersion, status: 429, errorCode: "ModelArts.0104", message: "", requestID: nil).errorClass == .transient)
+        // Any 429 is throttling, even with a code the tables call permanent.
+        #expect(ModelArtsError.http(operation: .showVersion, status: 429, errorCode: "ModelArts.0104", message: "", requestID: nil).errorClass == .throttled)
     }
 
     @Test func apigw0301TokenVariantRefreshes() {
