@@ -107,6 +107,20 @@ def main(argv):
         requests = ledger_requests(argv[3])
         print(json.dumps(dict(process_figures(int(argv[2])), list=requests["list"], show=requests["show"])))
         return 0
+    if command == "states":
+        # succeeded, still open, ended otherwise
+        states = health(argv[2])["states"]
+        open_states = ("queued", "submitting", "retrying", "reconciling", "tracking")
+        ended = sum(count for state, count in states.items() if state not in open_states and state != "succeeded")
+        print(states.get("succeeded", 0), sum(states.get(s, 0) for s in open_states), ended)
+        return 0
+    if command == "ledger":
+        # calls (create + list + show), throttled, versions created
+        with urllib.request.urlopen(argv[2] + "/_sim/ledger", timeout=60) as response:
+            ledger = json.load(response)
+        requests = ledger["requests"]
+        print(requests["create"] + requests["list"] + requests["show"], requests["throttled"], len(ledger["versions"]))
+        return 0
     print(f"unknown command {command}", file=sys.stderr)
     return 2
 

@@ -16,10 +16,13 @@ public struct HealthView: Sendable, Codable, Hashable {
     public var oldestDueSeconds: Double?
     /// Counts since the daemon started; absent from daemons older than this field.
     public var activity: HealthActivity?
+    /// The rate of outgoing ModelArts calls; absent from daemons older than this field.
+    public var modelArtsRate: HealthRate?
 
     public init(
         status: String, database: String, version: String, startedAt: Date, states: [String: Int],
-        lastModelArtsSuccessAt: Date?, simulated: Bool, oldestDueSeconds: Double? = nil, activity: HealthActivity? = nil
+        lastModelArtsSuccessAt: Date?, simulated: Bool, oldestDueSeconds: Double? = nil, activity: HealthActivity? = nil,
+        modelArtsRate: HealthRate? = nil
     ) {
         self.status = status
         self.database = database
@@ -30,6 +33,7 @@ public struct HealthView: Sendable, Codable, Hashable {
         self.simulated = simulated
         self.oldestDueSeconds = oldestDueSeconds
         self.activity = activity
+        self.modelArtsRate = modelArtsRate
     }
 
     enum CodingKeys: String, CodingKey {
@@ -37,5 +41,21 @@ public struct HealthView: Sendable, Codable, Hashable {
         case startedAt = "started_at"
         case lastModelArtsSuccessAt = "last_modelarts_success_at"
         case oldestDueSeconds = "oldest_due_seconds"
+        case modelArtsRate = "modelarts_rate"
     }
+}
+
+/// Calls per second the shared limiter lets out to ModelArts: `configured` is `modelarts.rate_limit`,
+/// `current` is lower while the gateway throttles and climbs back as calls succeed.
+public struct HealthRate: Sendable, Codable, Hashable {
+    public var current: Double
+    public var configured: Double
+
+    public init(current: Double, configured: Double) {
+        self.current = current
+        self.configured = configured
+    }
+
+    /// Whether throttling has slowed trainqd below its configured rate.
+    public var isReduced: Bool { current < configured }
 }

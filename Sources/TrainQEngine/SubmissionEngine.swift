@@ -69,6 +69,12 @@ public final class SubmissionEngine: Sendable {
         submitter.wake(forNewSubmissionOf: job)
     }
 
+    /// Calls per second the shared limiter lets out now, and the configured most (`modelarts.rate_limit`):
+    /// below it while the gateway throttles.
+    public func outgoingRate() async -> (current: Double, configured: Double) {
+        (await client.limiter.currentRate, client.limiter.configuration.rate)
+    }
+
     // MARK: - A person's actions
 
     /// `queued`, `retrying` or `needs_attention` → `canceled`. A version that exists (tracking) is stopped

@@ -17,6 +17,7 @@ public final class DaemonMetrics: Sendable {
     private let submissions: [SubmissionState: Prometheus.Gauge]
     private let trackedVersions: Prometheus.Gauge
     private let oldestDueAge: Prometheus.Gauge
+    private let rateLimitCurrent: Prometheus.Gauge
 
     /// Latency buckets: a ModelArts call takes tens of milliseconds to tens of seconds (request timeout).
     static let callBuckets: [Duration] = [
@@ -37,6 +38,7 @@ public final class DaemonMetrics: Sendable {
         self.submissions = submissions
         self.trackedVersions = registry.makeGauge(descriptor: Names.trackedVersions)
         self.oldestDueAge = registry.makeGauge(descriptor: Names.oldestDueAge)
+        self.rateLimitCurrent = registry.makeGauge(descriptor: Names.rateLimitCurrent)
         // Present from the start, so dashboards and `trainq status` see zeros rather than nothing.
         for outcome in ModelArtsCallOutcome.allCases {
             _ = registry.makeCounter(descriptor: Names.limiterWaitsOver, labels: [("outcome", outcome.rawValue)])
@@ -87,6 +89,11 @@ public final class DaemonMetrics: Sendable {
         return (counts, age)
     }
 
+    /// The outgoing rate the limiter lets out now (set before each scrape).
+    public func setOutgoingRate(_ callsPerSecond: Double) {
+        rateLimitCurrent.set(callsPerSecond)
+    }
+
     /// The registry in the Prometheus text exposition format (version 0.0.4).
     public func render() -> String {
         registry.emitToString()
@@ -116,6 +123,11 @@ public final class DaemonMetrics: Sendable {
             MetricNameDescriptor(
                 metricName: "trainq_oldest_due_submission_age", unitName: "seconds",
                 helpText: "How long the oldest submission that is due for an attempt has been waiting (0 when none is due).")
+        }
+        static var rateLimitCurrent: MetricNameDescriptor {
+            MetricNameDescriptor(
+                metricName: "trainq_modelarts_rate_limit_current", unitName: "",
+                helpText: "Calls per second the shared limiter lets out to ModelArts now (below modelarts.rate_limit while throttled).")
         }
         static var calls: MetricNameDescriptor {
             MetricNameDescriptor(

@@ -34,6 +34,11 @@ public struct EngineControl: SubmissionControl {
     public func lastModelArtsSuccess() async -> Date? {
         lastSuccess.value
     }
+
+    public func outgoingRate() async -> HealthRate {
+        let rate = await engine.outgoingRate()
+        return HealthRate(current: rate.current, configured: rate.configured)
+    }
 }
 
 /// When a ModelArts call last succeeded; fed by the client's call observer, read by `/v1/health`.

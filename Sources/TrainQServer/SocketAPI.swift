@@ -299,10 +299,13 @@ public struct SocketAPI: Sendable {
         } catch {
             database = "unavailable: \(error)"
         }
+        let rate = await control.outgoingRate()
+        metrics.setOutgoingRate(rate.current)
         let view = HealthView(
             status: database == "ok" ? "ok" : "degraded", database: database, version: settings.version,
             startedAt: settings.startedAt, states: states, lastModelArtsSuccessAt: await control.lastModelArtsSuccess(),
-            simulated: settings.simulated, oldestDueSeconds: oldestDueSeconds, activity: metrics.activity.snapshot
+            simulated: settings.simulated, oldestDueSeconds: oldestDueSeconds, activity: metrics.activity.snapshot,
+            modelArtsRate: rate
         )
         var data = try APICoding.encoder().encode(view)
         data.append(UInt8(ascii: "\n"))
@@ -316,6 +319,7 @@ public struct SocketAPI: Sendable {
     /// Prometheus text; the gauges that mirror the database are refreshed first.
     func metricsText() async throws -> Response {
         _ = try await storeRead { try await metrics.refresh(from: store) }
+        metrics.setOutgoingRate(await control.outgoingRate().current)
         return Response(
             status: .ok,
             headers: [.contentType: DaemonMetrics.contentType],

@@ -15,4 +15,6 @@ public protocol SubmissionControl: Sendable {
     func resolve(id: String, _ request: ResolveRequest) async throws(EngineError) -> SubmissionView
     /// When a ModelArts call last succeeded, for `/v1/health`.
     func lastModelArtsSuccess() async -> Date?
+    /// The outgoing rate now and as configured, for `/v1/health` and `/metrics`.
+    func outgoingRate() async -> HealthRate
 }

@@ -46,6 +46,11 @@ enum SubmissionStory {
         if let next = submission.nextAttemptAt {
             lines.append("  next try:    \(APICoding.formatTimestamp(next))")
         }
+        // Throttled attempts waited their turn: they are listed, but do not count against the budget.
+        let throttled = submission.attempts.count { $0.outcome == "throttled" }
+        if throttled > 0 {
+            lines.append("  throttled:   \(throttled) time\(throttled == 1 ? "" : "s") (429; not counted against the attempt budget)")
+        }
         if !submission.attempts.isEmpty {
             lines.append("attempts:")
             for attempt in submission.attempts {

@@ -19,6 +19,10 @@ struct StatusCommand: AsyncParsableCommand {
             print("  database:   \(health.database)")
             print("  started:    \(APICoding.formatTimestamp(health.startedAt))")
             print("  last ModelArts success: \(health.lastModelArtsSuccessAt.map(APICoding.formatTimestamp) ?? "none yet")")
+            if let rate = health.modelArtsRate {
+                let slowed = rate.isReduced ? " (slowed down: ModelArts is throttling)" : ""
+                print("  ModelArts rate: \(Self.perSecond(rate.current)) of \(Self.perSecond(rate.configured))\(slowed)")
+            }
             let rows = SubmissionState.allCases.map { [$0.rawValue, String(health.states[$0.rawValue] ?? 0)] }
             print(Table.render([["STATE", "COUNT"]] + rows))
             // Older daemons send no activity: the summary is extra, never a failure.
@@ -28,5 +32,10 @@ struct StatusCommand: AsyncParsableCommand {
             }
             return health.status == "ok" ? 0 : 1
         }
+    }
+
+    /// "4.2/s", for the rate line.
+    static func perSecond(_ value: Double) -> String {
+        String(format: "%.1f/s", value)
     }
 }

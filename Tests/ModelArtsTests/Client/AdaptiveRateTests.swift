@@ -44,10 +44,11 @@ import Testing
         var rate = Rate(ceiling: 10)
         _ = rate.throttled(grantedAt: start, statedRate: 5, now: start)
         rate.succeeded(now: start + .seconds(1))
-        #expect(abs(rate.current - 5.1) < 1e-9)
+        // Near the rate that drew the 429 it only probes: 0.2 % a second.
+        #expect(abs(rate.current - 5.01) < 1e-9)
         // A success after a long quiet spell climbs one second's worth, not a minute's.
         rate.succeeded(now: start + .seconds(61))
-        #expect(rate.current < 5.3)
+        #expect(rate.current < 5.03)
         var now = start + .seconds(61)
         for _ in 0..<10_000 {
             now += .milliseconds(100)
@@ -55,6 +56,17 @@ import Testing
         }
         #expect(rate.current == 10)
         #expect(!rate.isReduced)
+    }
+
+    @Test func awayFromTheLastLimitItClimbsFaster() {
+        var rate = Rate(ceiling: 100)
+        _ = rate.throttled(grantedAt: start, statedRate: nil, now: start)
+        _ = rate.throttled(grantedAt: start + .seconds(1), statedRate: nil, now: start + .seconds(1))
+        // 100 → 70 → 49: well below the 70 that drew the last 429, so 2 % a second.
+        #expect(abs(rate.current - 49) < 1e-9)
+        rate.succeeded(now: start + .seconds(1))
+        rate.succeeded(now: start + .seconds(2))
+        #expect(abs(rate.current - 49 * 1.02) < 1e-9)
     }
 
     @Test func itNeverStopsAltogether() {
