@@ -67,7 +67,7 @@ struct SubmitCommand: AsyncParsableCommand {
         } else if !options.json {
             // A 200 for our own key is our repeat after a lost answer: still this run's submission.
             let verb = reply.status.code == 200 && !keyIsOurs ? "already submitted" : "submitted"
-            print("\(verb) \(submission.id) (\(submission.state.rawValue)) for job \(submission.jobID)")
+            printLine("\(verb) \(submission.id) (\(submission.state.rawValue)) for job \(submission.jobID)")
         }
         return submission.id
     }

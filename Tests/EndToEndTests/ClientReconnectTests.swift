@@ -146,6 +146,24 @@ import Glibc
         await simulator.stop()
     }
 
+    @Test func submitWaitStartedBeforeTheDaemonPostsOnceWhenItComesAndWaitsToTheEnd() async throws {
+        let directory = try TestDirectory()
+        let request = try SeedRequest.write(in: directory)
+        let submit = try ChildProcess(
+            BuiltProducts.path("trainq"),
+            ["submit", request, "--job-id", "10", "--wait", "--reconnect-timeout", "60s", "--socket", directory.file("trainq.sock")],
+            directory: directory, name: "submit")
+        try await Self.eventually("said it is reconnecting", of: submit) { submit.stderr.contains("is not answering") }
+        let daemon = try await DaemonProcess(directory: directory)
+        #expect(await submit.wait(timeout: .seconds(60)) == 0, "\(submit.stdout)\n\(submit.stderr)")
+        #expect(Self.count("is not answering", in: submit.stderr) == 1)
+        #expect(submit.stdout.hasPrefix("submitted "), "\(submit.stdout)")
+        let listed = try await CLI.run(["list", "--json", "--socket", daemon.socketPath])
+        let list = try APICoding.decoder().decode(SubmissionList.self, from: Data(listed.stdout.utf8))
+        #expect(list.submissions.count == 1)
+        #expect(await daemon.stop() == 0)
+    }
+
     /// "tracking  JOBSTAT_RUNNING (8)" from a watch line "TIMESTAMP  tracking  JOBSTAT_RUNNING (8)  — reason".
     static func change(inEventLine line: String) -> String {
         let withoutTime = line.split(separator: "  ", maxSplits: 1).last.map(String.init) ?? line
