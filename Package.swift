@@ -159,6 +159,7 @@ let package = Package(
         .testTarget(name: "JSONTreeTests", dependencies: ["JSONTree"], swiftSettings: swiftSettings),
         .testTarget(name: "TrainQAPITests", dependencies: ["TrainQAPI", "JSONTree"], swiftSettings: swiftSettings),
         .testTarget(name: "TrainQStoreTests", dependencies: ["TrainQStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "TrainQCLITests", dependencies: ["trainq"], swiftSettings: swiftSettings),
         .testTarget(name: "TrainQEngineTests", dependencies: ["TrainQEngine", "ModelArtsSimulator"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TrainQServerTests",

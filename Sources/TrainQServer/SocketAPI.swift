@@ -245,10 +245,14 @@ public struct SocketAPI: Sendable {
         }
         var page = try await storeRead { try await store.events(after: after, submission: submission, jobID: jobID, limit: 500) }
         var deadline = ContinuousClock.now + timeout
-        // Wait for a matching event; a non-matching one moves `after` on and the wait goes on.
+        // Wait for a matching event; a non-matching one moves `after` on and the wait goes on. A shutdown
+        // ends the wait at once: the drain would otherwise hold the daemon (and a restart) for the whole
+        // long-poll, and the client asks again from its last seq anyway.
         while page.events.isEmpty, ContinuousClock.now < deadline, !Task.isCancelled {
             let cursor = max(after, page.lastSeq)
-            guard await store.waitForEvents(after: cursor, timeout: deadline - ContinuousClock.now) else { break }
+            let remaining = deadline - ContinuousClock.now
+            let store = self.store
+            guard await cancelWhenGracefulShutdown({ await store.waitForEvents(after: cursor, timeout: remaining) }) else { break }
             page = try await storeRead { try await store.events(after: cursor, submission: submission, jobID: jobID, limit: 500) }
             if Task.isShuttingDownGracefully { deadline = .now }
         }

@@ -17,11 +17,15 @@ struct CLIError: Error, CustomStringConvertible {
     var exitCode: ExitCode
     var message: String
     var details: [FieldProblem] = []
+    /// The daemon went away (not running, connection dropped, shutting down): the same call may work
+    /// once it is back. Set from the error's type or the envelope's kind, never from message text.
+    var isReconnectable = false
 
-    init(_ exitCode: ExitCode, _ message: String, details: [FieldProblem] = []) {
+    init(_ exitCode: ExitCode, _ message: String, details: [FieldProblem] = [], isReconnectable: Bool = false) {
         self.exitCode = exitCode
         self.message = message
         self.details = details
+        self.isReconnectable = isReconnectable
     }
 
     var description: String {
@@ -41,6 +45,9 @@ struct CLIError: Error, CustomStringConvertible {
             case .storeUnavailable, .shuttingDown, .remoteUnavailable: .daemonUnavailable
             case .methodNotAllowed, .internalError: .failure
             }
-        return CLIError(code, "\(envelope.error.kind.rawValue): \(envelope.error.message)", details: envelope.error.details)
+        return CLIError(
+            code, "\(envelope.error.kind.rawValue): \(envelope.error.message)", details: envelope.error.details,
+            isReconnectable: envelope.error.kind == .shuttingDown
+        )
     }
 }

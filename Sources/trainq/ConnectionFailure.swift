@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 
 #if canImport(Glibc)
@@ -13,6 +14,8 @@ enum ConnectionFailure: Equatable {
     case notRunning
     /// The socket exists but this user may not connect to it.
     case notAllowed
+    /// The connection closed before the whole answer came (the daemon stopped or was killed mid-call).
+    case dropped
     /// Connected, but no answer came in time.
     case timedOut
     /// Anything else on the way.
@@ -26,13 +29,21 @@ enum ConnectionFailure: Equatable {
             // One failure per address tried; the first that says something decides.
             self = error.connectionErrors.lazy.map { ConnectionFailure($0.error) }.first { $0 != .other } ?? .notRunning
         case let error as ChannelError:
-            if case .connectTimeout = error { self = .notRunning } else { self = .other }
+            switch error {
+            case .connectTimeout: self = .notRunning
+            case .ioOnClosedChannel, .eof, .alreadyClosed, .outputClosed, .inputClosed: self = .dropped
+            default: self = .other
+            }
         case let error as HTTPClientError:
             switch error {
-            case .connectTimeout, .remoteConnectionClosed: self = .notRunning
+            case .connectTimeout: self = .notRunning
+            case .remoteConnectionClosed, .bodyLengthMismatch: self = .dropped
             case .deadlineExceeded, .readTimeout, .writeTimeout: self = .timedOut
             default: self = .other
             }
+        case is HTTPParserError:
+            // The answer stopped in the middle (invalid EOF state): the peer went away.
+            self = .dropped
         default:
             self = .other
         }
@@ -41,6 +52,7 @@ enum ConnectionFailure: Equatable {
     init(errno: CInt) {
         switch errno {
         case ENOENT, ECONNREFUSED: self = .notRunning
+        case ECONNRESET, EPIPE: self = .dropped
         case EACCES, EPERM: self = .notAllowed
         default: self = .other
         }

@@ -33,36 +33,46 @@ struct DaemonClient {
         _ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [(String, String)] = [],
         timeout: TimeAmount = .seconds(30)
     ) async throws -> Reply {
-        let response: HTTPClientResponse
+        let request = try request(method, path, body: body, headers: headers)
         do {
-            response = try await http.execute(request(method, path, body: body, headers: headers), timeout: timeout)
+            let response = try await http.execute(request, timeout: timeout)
+            let buffer = try await response.body.collect(upTo: 64 << 20)
+            return Reply(status: response.status, body: Data(buffer: buffer))
         } catch {
             throw connectionError(error)
         }
-        let buffer = try await response.body.collect(upTo: 64 << 20)
-        return Reply(status: response.status, body: Data(buffer: buffer))
     }
 
-    /// Sends a request whose answer is a stream of newline-delimited JSON and hands over each line.
-    func stream(_ path: String, line handle: (Data) throws -> Bool) async throws {
+    /// Sends a request whose answer is a stream of newline-delimited JSON and hands over each line;
+    /// `connected` runs once the daemon has answered `200`. Returns when the daemon ends the stream.
+    func stream(_ path: String, connected: () -> Void = {}, line handle: (Data) throws -> Bool) async throws {
+        let request = try request(.GET, path)
         let response: HTTPClientResponse
         do {
-            response = try await http.execute(request(.GET, path), timeout: .hours(24 * 365))
+            response = try await http.execute(request, timeout: .hours(24 * 365))
         } catch {
             throw connectionError(error)
         }
         guard response.status == .ok else {
-            let body = try await response.body.collect(upTo: 1 << 20)
+            let body: ByteBuffer
+            do { body = try await response.body.collect(upTo: 1 << 20) } catch { throw connectionError(error) }
             throw CLIError.from(status: response.status, body: Data(buffer: body))
         }
+        connected()
         var pending = Data()
-        for try await chunk in response.body {
-            pending.append(contentsOf: chunk.readableBytesView)
-            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = pending[pending.startIndex..<newline]
-                pending = Data(pending[pending.index(after: newline)...])
-                if !line.isEmpty, try !handle(Data(line)) { return }
+        do {
+            for try await chunk in response.body {
+                pending.append(contentsOf: chunk.readableBytesView)
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = pending[pending.startIndex..<newline]
+                    pending = Data(pending[pending.index(after: newline)...])
+                    if !line.isEmpty, try !handle(Data(line)) { return }
+                }
             }
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw connectionError(error)
         }
     }
 
@@ -97,11 +107,13 @@ struct DaemonClient {
     private func connectionError(_ error: any Error) -> CLIError {
         switch ConnectionFailure(error) {
         case .notRunning:
-            CLIError(.daemonUnavailable, "cannot reach trainqd at \(socketPath): is it running? (\(error))")
+            CLIError(.daemonUnavailable, "cannot reach trainqd at \(socketPath): is it running? (\(error))", isReconnectable: true)
         case .notAllowed:
             CLIError(.forbidden, "no permission to use \(socketPath): are you in the trainq group? (\(error))")
+        case .dropped:
+            CLIError(.daemonUnavailable, "the connection to trainqd at \(socketPath) closed before its answer came (\(error))", isReconnectable: true)
         case .timedOut:
-            CLIError(.daemonUnavailable, "trainqd at \(socketPath) did not answer in time (\(error))")
+            CLIError(.daemonUnavailable, "trainqd at \(socketPath) did not answer in time (\(error))", isReconnectable: true)
         case .other:
             CLIError(.daemonUnavailable, "talking to trainqd at \(socketPath) failed: \(error)")
         }

@@ -28,25 +28,48 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Replaying the same key with the same body returns the same submission.")
     var idempotencyKey: String?
 
-    @Flag(name: .long, help: "Follow the submission until it ends; the exit code says how.")
+    @Flag(name: .long, help: "Follow the submission until it ends; the exit code says how. Rides through restarts of trainqd.")
     var wait = false
 
+    @OptionGroup var reconnect: ReconnectOptions
+
     func run() async throws {
-        let body = try buildBody()
+        let body = try buildBody().canonicalData()
         try await withDaemon(options) { client in
-            var headers: [(String, String)] = []
-            if let idempotencyKey { headers.append(("Idempotency-Key", idempotencyKey)) }
-            let reply = try await client.send(.POST, "/v1/submissions", body: body.canonicalData(), headers: headers)
-            let submission = try client.decode(SubmissionView.self, from: reply, accepting: [200, 202])
-            if options.json && !wait {
-                try printJSON(submission)
-            } else if !options.json {
-                let verb = reply.status.code == 200 ? "already submitted" : "submitted"
-                print("\(verb) \(submission.id) (\(submission.state.rawValue)) for job \(submission.jobID)")
+            guard wait else {
+                _ = try await post(body, key: idempotencyKey, keyIsOurs: false, client: client)
+                return 0
             }
-            guard wait else { return 0 }
-            return try await Watcher(client: client, json: options.json).follow(submission.id)
+            let reconnector = reconnect.reconnector(socketPath: options.socketPath)
+            // The answer to the POST may be lost when trainqd goes away in the middle: repeating it is safe
+            // only with a key, which makes a repeat return the submission already stored (200).
+            let key = idempotencyKey ?? Self.generatedKey()
+            let id = try await reconnector.attempt {
+                try await post(body, key: key, keyIsOurs: idempotencyKey == nil, client: client)
+            }
+            return try await Watcher(client: client, json: options.json, reconnector: reconnector).follow(id)
         }
+    }
+
+    /// A fresh key for one `submit --wait`; keys are scoped to their owner, so only this user's own
+    /// repeat can ever meet it.
+    static func generatedKey() -> String {
+        "trainq-" + UUID().uuidString.lowercased()
+    }
+
+    /// Posts the body once and prints what trainqd answered; returns the submission's id.
+    private func post(_ body: Data, key: String?, keyIsOurs: Bool, client: DaemonClient) async throws -> String {
+        let headers = key.map { [("Idempotency-Key", $0)] } ?? []
+        let reply = try await client.send(.POST, "/v1/submissions", body: body, headers: headers)
+        let submission = try client.decode(SubmissionView.self, from: reply, accepting: [200, 202])
+        if options.json && !wait {
+            try printJSON(submission)
+        } else if !options.json {
+            // A 200 for our own key is our repeat after a lost answer: still this run's submission.
+            let verb = reply.status.code == 200 && !keyIsOurs ? "already submitted" : "submitted"
+            printLine("\(verb) \(submission.id) (\(submission.state.rawValue)) for job \(submission.jobID)")
+        }
+        return submission.id
     }
 
     /// The socket API's body: the file's `job_desc` and `config`, with the flags laid over them.

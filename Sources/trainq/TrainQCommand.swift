@@ -51,6 +51,12 @@ func withDaemon(_ options: GlobalOptions, _ body: (DaemonClient) async throws ->
     if code != 0 { throw ExitCode(code) }
 }
 
+/// A line on stdout, written at once: `watch` and `events --follow` are read while they run (pipes,
+/// files), where `print` would hold the lines in its buffer until exit.
+func printLine(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 func printJSON(_ value: some Encodable) throws {
     let encoder = APICodingForCLI.encoder
     FileHandle.standardOutput.write(try encoder.encode(value))

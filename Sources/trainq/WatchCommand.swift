@@ -7,13 +7,15 @@ struct WatchCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: GlobalOptions
+    @OptionGroup var reconnect: ReconnectOptions
 
     @Argument(help: "The submission id.")
     var id: String
 
     func run() async throws {
         try await withDaemon(options) { client in
-            try await Watcher(client: client, json: options.json).follow(id)
+            try await Watcher(client: client, json: options.json, reconnector: reconnect.reconnector(socketPath: options.socketPath))
+                .follow(id)
         }
     }
 }

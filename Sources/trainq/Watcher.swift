@@ -4,9 +4,12 @@ import NIOHTTP1
 import TrainQAPI
 
 /// Follows one submission through the daemon's event long-poll until it ends, printing each change.
+/// Each call goes through `reconnector`: across a restart of trainqd the long-poll resumes after the
+/// last seq printed, so every change is printed once.
 struct Watcher {
     let client: DaemonClient
     let json: Bool
+    let reconnector: Reconnector
 
     /// The exit code for how a submission ended (documented in `trainq --help`).
     static func exitCode(for state: SubmissionState) -> Int32? {
@@ -23,10 +26,11 @@ struct Watcher {
     }
 
     func follow(_ id: String) async throws -> Int32 {
-        let reply = try await client.send(.GET, "/v1/submissions/\(id)")
-        let submission = try client.decode(SubmissionView.self, from: reply)
+        let submission = try await reconnector.attempt {
+            try client.decode(SubmissionView.self, from: try await client.send(.GET, "/v1/submissions/\(id)"))
+        }
         if !json {
-            print("\(submission.id): \(describe(state: submission.state, remote: submission.remoteStatus))")
+            printLine("\(submission.id): \(describe(state: submission.state, remote: submission.remoteStatus))")
         }
         if let code = Self.exitCode(for: submission.state) {
             if json { try printJSON(submission) }
@@ -34,14 +38,19 @@ struct Watcher {
         }
         var after = submission.history.map(\.seq).max() ?? 0
         while true {
-            let path = "/v1/events?submission=\(id)&after=\(after)&timeout=30s"
-            let page = try client.decode(EventsPage.self, from: try await client.send(.GET, path, timeout: .seconds(60)))
+            let page = try await reconnector.attempt {
+                // While reconnecting, ask without waiting: the answer says trainqd is back at once
+                // instead of after the next change.
+                let wait = reconnector.isReconnecting ? "0s" : "30s"
+                let path = "/v1/events?submission=\(id)&after=\(after)&timeout=\(wait)"
+                return try client.decode(EventsPage.self, from: try await client.send(.GET, path, timeout: .seconds(60)))
+            }
             for event in page.events {
                 after = max(after, event.seq)
                 if json {
                     try printJSON(event)
                 } else {
-                    print("\(APICoding.formatTimestamp(event.at))  \(describe(state: event.state, remote: event.remoteStatus))\(event.reason.map { "  — \($0)" } ?? "")")
+                    printLine("\(APICoding.formatTimestamp(event.at))  \(describe(state: event.state, remote: event.remoteStatus))\(event.reason.map { "  — \($0)" } ?? "")")
                 }
                 if let code = Self.exitCode(for: event.state) { return code }
             }

@@ -17,7 +17,11 @@ final class SpawnedProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var exitStatus: Int32?
 
-    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: TestDirectory, name: String) throws {
+    /// `descriptor`, when given, becomes the child's fd 3 (as systemd passes a listening socket).
+    init(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: TestDirectory, name: String,
+        passing descriptor: Int32? = nil
+    ) throws {
         stdoutPath = directory.file("\(name).out")
         stderrPath = directory.file("\(name).err")
         var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TRAINQ_") }
@@ -29,6 +33,7 @@ final class SpawnedProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if let descriptor { posix_spawn_file_actions_adddup2(&actions, descriptor, 3) }
 
         // The child starts with default signal handling and nothing blocked, whatever the test runner did.
         var attributes = posix_spawnattr_t()

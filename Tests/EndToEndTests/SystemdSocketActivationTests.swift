@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrainQAPI
 
 #if canImport(Glibc)
 import Glibc
@@ -72,6 +73,58 @@ import Glibc
         let status = try await CLI.run(["status", "--socket", first.socketPath])
         #expect(status.code == 0)
         #expect(await first.stop() == 0)
+    }
+
+    /// `trainqd` serving `listener` as fd 3 with `LISTEN_FDS`/`LISTEN_PID`, as systemd starts it; the
+    /// shell's pid is trainqd's once it execs.
+    static func serving(_ listener: ListeningUnixSocket, database: String, directory: TestDirectory, name: String) throws -> SpawnedProcess {
+        try SpawnedProcess(
+            "/bin/sh",
+            ["-c", "LISTEN_FDS=1 LISTEN_PID=$$ exec \"$0\" --simulate --socket \"$1\" --database \"$2\" --log-level debug",
+             BuiltProducts.path("trainqd"), listener.path, database],
+            directory: directory, name: name, passing: listener.descriptor
+        )
+    }
+
+    /// Polls `trainq status` until the daemon on `socket` answers; bounded.
+    static func waitUntilServing(_ socket: String, _ daemon: SpawnedProcess) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline, daemon.isRunning {
+            if try await CLI.run(["status", "--socket", socket]).code == 0 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw HarnessError("trainqd did not serve \(socket):\n\(daemon.stderr)")
+    }
+
+    /// A restart under socket activation loses no request: the socket stays open and listening while one
+    /// trainqd stops and the next starts, so a request sent in between waits in the backlog and the new
+    /// process answers it.
+    @Test func aRequestSentBetweenTwoDaemonsOnTheSameSocketIsAnsweredByTheNewOne() async throws {
+        let directory = try TestDirectory()
+        let listener = try ListeningUnixSocket(path: directory.file("activated.sock"))
+        let database = directory.file("trainq.db")
+        let first = try Self.serving(listener, database: database, directory: directory, name: "trainqd-1")
+        try await Self.waitUntilServing(listener.path, first)
+        first.signal(SIGTERM)
+        #expect(await first.wait() == 0, "\(first.stderr)")
+        #expect(Self.socketMode(listener.path) != nil, "the socket file must outlive the daemon")
+
+        // Nobody serves the socket now: the POST is accepted by the kernel and waits.
+        let request = try SeedRequest.write(in: directory)
+        let client = try SpawnedProcess(
+            BuiltProducts.path("trainq"), ["submit", request, "--job-id", "10", "--json", "--socket", listener.path],
+            directory: directory, name: "submit")
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(client.isRunning, "the request should wait in the backlog: \(client.stderr)")
+
+        let second = try Self.serving(listener, database: database, directory: directory, name: "trainqd-2")
+        #expect(await client.wait(timeout: .seconds(30)) == 0, "\(client.stderr)\n\(second.stderr)")
+        let submission = try APICoding.decoder().decode(SubmissionView.self, from: Data(client.stdout.utf8))
+        #expect(second.stderr.contains("accepted submission"), "\(second.stderr)")
+        #expect(second.stderr.contains(submission.id))
+        #expect(!first.stderr.contains(submission.id))
+        second.signal(SIGTERM)
+        #expect(await second.wait() == 0, "\(second.stderr)")
     }
 
     @Test func aPassedDescriptorThatIsNotASocketIsRefused() async throws {
