@@ -69,7 +69,7 @@ struct APIGateway: Sendable {
                 return headers[fieldName]
             },
             body: body,
-            now: Date()
+            now: Date(timeIntervalSince1970: TimeInterval(cloud.clock()) / 1000)
         )
         let cloud = self.cloud
         do throws(ServiceError) {

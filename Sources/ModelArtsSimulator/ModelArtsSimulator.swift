@@ -1,7 +1,9 @@
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
 /// A faithful local stand-in for the ModelArts v1 training-version API and IAM token issue
@@ -40,7 +42,7 @@ public struct ModelArtsSimulator: Service {
         self.init(configuration: configuration, logger: logger, clock: SimulatedCloud.wallClock, onServerRunning: onServerRunning)
     }
 
-    /// - Parameter clock: epoch milliseconds; tests pass a clock they control.
+    /// - Parameter clock: epoch milliseconds; tests pass a clock they control. `clock_offset` moves it.
     init(
         configuration: SimulatorConfiguration,
         logger: Logger,
@@ -49,8 +51,13 @@ public struct ModelArtsSimulator: Service {
     ) {
         self.configuration = configuration
         self.logger = logger
-        self.cloud = SimulatedCloud(configuration: configuration, clock: clock)
+        self.cloud = SimulatedCloud(configuration: configuration, clock: Self.offsetting(clock, by: configuration.clockOffsetMilliseconds))
         self.onServerRunning = onServerRunning
+    }
+
+    private static func offsetting(_ clock: @escaping @Sendable () -> Int64, by milliseconds: Int64) -> @Sendable () -> Int64 {
+        guard milliseconds != 0 else { return clock }
+        return { clock() + milliseconds }
     }
 
     public func run() async throws {
@@ -64,20 +71,36 @@ public struct ModelArtsSimulator: Service {
             throw error
         }
         // Idle connections are closed after two minutes, like a gateway would.
-        let application = try Application(
-            router: SimulatorRouter.make(cloud: cloud, configuration: configuration),
-            server: tlsConfiguration.map { try .tls(.http1(configuration: .init(idleTimeout: .seconds(120))), tlsConfiguration: $0) }
-                ?? .http1(configuration: .init(idleTimeout: .seconds(120))),
+        let builder: HTTPServerBuilder = try tlsConfiguration.map {
+            try .tls(.http1(configuration: .init(idleTimeout: .seconds(120))), tlsConfiguration: $0)
+        } ?? .http1(configuration: .init(idleTimeout: .seconds(120)))
+        let responder = SimulatorRouter.make(cloud: cloud, configuration: configuration).buildResponder()
+        let logger = self.logger
+        let clock = cloud.clock
+        // Served without `Application`, which stamps `Date` from the host clock: a service's `Date` comes
+        // from its own clock, and this one may be offset (`clock_offset`).
+        let server = try builder.buildServer(
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            logger: logger,
+            responder: { (request, responseWriter: consuming ResponseWriter, channel) in
+                let context = SimulatorRequestContext(source: .init(channel: channel, logger: logger))
+                var response: Response
+                do {
+                    response = try await responder.respond(to: request, context: context)
+                } catch {
+                    response = Response(status: .internalServerError)
+                }
+                response.headers[.date] = HTTPDate.imfFixdate(epochMilliseconds: clock())
+                try await responseWriter.write(response: response.head, body: response.body)
+            },
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 await address.bind(port)
                 await onServerRunning(port)
-            },
-            logger: logger
-        )
+            })
         do {
-            try await application.run()
+            try await server.run()
         } catch {
             await address.stop(because: error)
             throw error

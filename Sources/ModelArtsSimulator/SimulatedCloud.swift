@@ -14,7 +14,8 @@ actor SimulatedCloud {
     }
 
     private let configuration: SimulatorConfiguration
-    private let clock: @Sendable () -> Int64
+    /// Epoch milliseconds on the service's clock: every timestamp, token expiry and `Date` reads it.
+    nonisolated let clock: @Sendable () -> Int64
     private var jobs: [Int64: SimulatedJob] = [:]
     private var versions: [Int64: SimulatedVersion] = [:]
     /// Ids of versions created through the API, in order: the ledger.

@@ -27,6 +27,9 @@ public struct SimulatorConfiguration: Sendable {
     public var signatureClockSkew: Duration
     /// Serve HTTPS instead of plain HTTP.
     public var tls: SimulatorTLS?
+    /// How far the service's clock is ahead of the host's (negative: behind). It moves every timestamp
+    /// the service gives, its `Date` header and its signature window, as a drifting cloud clock would.
+    public var clockOffset: Duration
 
     public init(
         host: String = "127.0.0.1",
@@ -39,7 +42,8 @@ public struct SimulatorConfiguration: Sendable {
         rateLimit: Int? = nil,
         scenario: Scenario = .init(),
         signatureClockSkew: Duration = .seconds(15 * 60),
-        tls: SimulatorTLS? = nil
+        tls: SimulatorTLS? = nil,
+        clockOffset: Duration = .zero
     ) {
         self.host = host
         self.port = port
@@ -52,6 +56,11 @@ public struct SimulatorConfiguration: Sendable {
         self.scenario = scenario
         self.signatureClockSkew = signatureClockSkew
         self.tls = tls
+        self.clockOffset = clockOffset
+    }
+
+    var clockOffsetMilliseconds: Int64 {
+        clockOffset.components.seconds * 1000 + clockOffset.components.attoseconds / 1_000_000_000_000_000
     }
 
     /// Auth is enforced as soon as any credential is configured, like a real gateway would always do.

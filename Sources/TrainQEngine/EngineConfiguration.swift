@@ -40,8 +40,9 @@ public struct EngineConfiguration: Sendable, Hashable {
 
 /// How the reconciler decides whether an attempt with an unknown outcome created a version.
 public struct ReconcileConfiguration: Sendable, Hashable {
-    /// A version created up to this long before the attempt started still counts: the remote clock may
-    /// run behind ours.
+    /// When the attempt's start on ModelArts' clock is not known (no answer had told its time), a version
+    /// created up to this long before the attempt started on the host's clock still counts. The default
+    /// is the signature window: a host whose clock is further off cannot call the service at all.
     public var clockSkewMargin: Duration
     /// The waits between successive listings that found nothing. One empty list proves nothing (the create
     /// can commit late); only after all of them is the attempt taken as "not created".
@@ -50,7 +51,7 @@ public struct ReconcileConfiguration: Sendable, Hashable {
     public var pageSize: Int
 
     public init(
-        clockSkewMargin: Duration = .seconds(120),
+        clockSkewMargin: Duration = .seconds(15 * 60),
         relistSchedule: RelistSchedule = .init(),
         pageSize: Int = 100
     ) {

@@ -162,7 +162,9 @@ public actor Reconciler: Service {
         } catch {
             return .failure(AttemptFailure(errorClass: .transient, errorCode: "trainq.store", message: "\(error)"))
         }
-        let attempt = VersionMatcher.Attempt(startedAt: startedAt, marker: sent.marker, excludedVersionIDs: excluded)
+        let attempt = VersionMatcher.Attempt(
+            startedAt: startedAt, serverStartedAt: row.latestAttemptServerStart, marker: sent.marker,
+            excludedVersionIDs: excluded)
         do throws(ModelArtsError) {
             let versions = try await client.listAllVersions(
                 jobID: row.view.jobID, perPage: configuration.reconcile.pageSize, projectID: row.view.projectID,

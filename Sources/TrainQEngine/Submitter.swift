@@ -161,7 +161,8 @@ public actor Submitter: Service {
         defer { finished(submission.id) }
         guard !isShuttingDown else { return }
         do {
-            try await executor.execute(.attemptStarting, on: submission)
+            let serverClock = executor.client.serverClock.earliestServerTime()
+            try await executor.execute(.attemptStarting(serverClock: serverClock), on: submission)
         } catch {
             logger.error(
                 "could not start the attempt",

@@ -6,20 +6,26 @@ import ModelArts
 ///
 /// With the ` [trainq:<id>]` marker in `job_desc` the match is exact. Without it (the marker did not fit,
 /// is switched off, or the listing does not show `job_desc`), a version matches when it was created no
-/// earlier than the attempt's start minus a clock-skew margin and agrees with the request on
-/// `pre_version_id` and every configuration field both sides show (`VersionDetail.conflicts(with:)`).
-/// Only one create per job is in flight or unknown at a time, which is what makes this heuristic safe.
+/// earlier than the attempt's start and agrees with the request on `pre_version_id` and every
+/// configuration field both sides show (`VersionDetail.conflicts(with:)`). "No earlier" is judged on
+/// ModelArts' clock, which stamps `create_time`: the attempt's start as the service's answers placed it
+/// (`ServerClock`), less `serverClockMargin`; only when that is unknown, the host's clock less
+/// `clockSkewMargin`, which is as wide as the signature window. Only one create per job is in flight or
+/// unknown at a time, which is what makes this heuristic safe.
 public struct VersionMatcher: Sendable {
     /// What the attempt sent, and when.
     public struct Attempt: Sendable, Hashable {
         public var startedAt: Date
+        /// The earliest ModelArts' clock read when the attempt began; nil when it was not known.
+        public var serverStartedAt: Date?
         /// The tag that was appended to `job_desc`, or `nil` when none was.
         public var marker: String?
         /// Versions already owned by other submissions: never this attempt's.
         public var excludedVersionIDs: Set<Int64>
 
-        public init(startedAt: Date, marker: String?, excludedVersionIDs: Set<Int64> = []) {
+        public init(startedAt: Date, serverStartedAt: Date? = nil, marker: String?, excludedVersionIDs: Set<Int64> = []) {
             self.startedAt = startedAt
+            self.serverStartedAt = serverStartedAt
             self.marker = marker
             self.excludedVersionIDs = excludedVersionIDs
         }
@@ -60,10 +66,23 @@ public struct VersionMatcher: Sendable {
         case ambiguous([Listed])
     }
 
+    /// How far `create_time` may precede the attempt's start on the host's clock.
     public var clockSkewMargin: Duration
+    /// The same, when the start is known on the service's clock: the gateway that answered and the
+    /// machine that stamped the version may disagree by a little.
+    public var serverClockMargin: Duration
 
-    public init(clockSkewMargin: Duration) {
+    public init(clockSkewMargin: Duration, serverClockMargin: Duration = .seconds(2)) {
         self.clockSkewMargin = clockSkewMargin
+        self.serverClockMargin = serverClockMargin
+    }
+
+    /// The earliest `create_time` the attempt's version can carry.
+    public func earliestCreateTime(of attempt: Attempt) -> Date {
+        if let serverStartedAt = attempt.serverStartedAt {
+            return serverStartedAt.addingTimeInterval(-serverClockMargin.timeInterval)
+        }
+        return attempt.startedAt.addingTimeInterval(-clockSkewMargin.timeInterval)
     }
 
     public func match(_ attempt: Attempt, in versions: [Listed]) -> Verdict {
@@ -78,7 +97,7 @@ public struct VersionMatcher: Sendable {
         } else {
             candidates = eligible
         }
-        let earliest = attempt.startedAt.addingTimeInterval(-clockSkewMargin.timeInterval)
+        let earliest = earliestCreateTime(of: attempt)
         candidates = candidates.filter { version in
             if let created = version.createTime, created < earliest { return false }
             return version.conflicts.isEmpty

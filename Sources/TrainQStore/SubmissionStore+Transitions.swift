@@ -39,8 +39,8 @@ extension SubmissionStore {
                 else { return nil }
             }
             switch write.attempt {
-            case .begin(let startedAt):
-                try tables.beginAttempt(submissionID: id, at: startedAt)
+            case .begin(let startedAt, let serverEarliest):
+                try tables.beginAttempt(submissionID: id, at: startedAt, serverEarliest: serverEarliest)
             case .finish(let result):
                 guard try tables.finishLatestAttempt(submissionID: id, result: result) else {
                     throw StoreError(kind: .invalidTransition, reason: "submission \(id) has no attempt to finish")

@@ -47,6 +47,11 @@ struct ModelArtsSimCommand: AsyncParsableCommand {
     @Option(name: .customLong("rate-limit"), help: "Requests per second per caller before 429 APIGW.0308 (default: unlimited).")
     var rateLimit: Int?
 
+    @Option(
+        name: .customLong("clock-offset"),
+        help: "Seconds the service's clock is ahead of this host's (negative: behind): timestamps, Date and the signature window follow it.")
+    var clockOffset: Double = 0
+
     @Option(help: "JSON file with faults, jobs and outcomes to start with.")
     var scenario: String?
 
@@ -68,6 +73,9 @@ struct ModelArtsSimCommand: AsyncParsableCommand {
         guard timeScale > 0, timeScale.isFinite else { throw ValidationError("--time-scale must be a positive number.") }
         guard tokenLifetime > 0 else { throw ValidationError("--token-lifetime must be a positive number of seconds.") }
         if let rateLimit, rateLimit < 1 { throw ValidationError("--rate-limit must be at least 1.") }
+        guard clockOffset.isFinite, abs(clockOffset) <= 86_400 * 365 else {
+            throw ValidationError("--clock-offset must be a number of seconds within a year.")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \(logLevel).") }
     }
 
@@ -81,7 +89,8 @@ struct ModelArtsSimCommand: AsyncParsableCommand {
             tokenLifetime: .seconds(tokenLifetime),
             timeScale: timeScale,
             strict: strict,
-            rateLimit: rateLimit
+            rateLimit: rateLimit,
+            clockOffset: .milliseconds(Int64((clockOffset * 1000).rounded()))
         )
         if let ak, let sk { configuration.accessKeys[ak] = sk }
         if let iamDomain, let iamUser, let iamPassword {

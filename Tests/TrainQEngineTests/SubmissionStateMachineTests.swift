@@ -39,7 +39,7 @@ import TrainQStore
     /// One of every kind of event, with payloads that reach every branch.
     var allEvents: [Machine.Event] {
         var events: [Machine.Event] = [
-            .attemptStarting, .versionCreated(version), .daemonRestarted,
+            .attemptStarting(serverClock: nil), .versionCreated(version), .daemonRestarted,
             .reconciled(.found(version)), .reconciled(.notSeenYet(relistAfter: .seconds(2))), .reconciled(.notCreated),
             .reconciled(.ambiguous(candidates: [21, 22])), .reconciled(.undecidable("list failed")),
             .versionVanished(reason: "gone"),
@@ -151,7 +151,7 @@ import TrainQStore
     }
 
     @Test func firstAttemptPersistsBeforeSending() throws {
-        let decision = try decided(.queued, .attemptStarting, context: context(attempts: 0))
+        let decision = try decided(.queued, .attemptStarting(serverClock: nil), context: context(attempts: 0))
         #expect(decision.next == .submitting)
         #expect(decision.write?.attempt == .begin(at: now))
         #expect(decision.actions == [.sendCreate])
@@ -253,12 +253,12 @@ import TrainQStore
     }
 
     @Test func dueRetryWithSpentBudgetExhaustsWithoutSending() throws {
-        let decision = try decided(.retrying, .attemptStarting, context: context(attempts: 3))
+        let decision = try decided(.retrying, .attemptStarting(serverClock: nil), context: context(attempts: 3))
         #expect(decision.next == .exhausted)
         #expect(decision.actions.isEmpty)
-        let old = try decided(.retrying, .attemptStarting, context: context(attempts: 1, age: 601))
+        let old = try decided(.retrying, .attemptStarting(serverClock: nil), context: context(attempts: 1, age: 601))
         #expect(old.next == .exhausted)
-        let fine = try decided(.retrying, .attemptStarting, context: context(attempts: 2))
+        let fine = try decided(.retrying, .attemptStarting(serverClock: nil), context: context(attempts: 2))
         #expect(fine.next == .submitting)
     }
 
@@ -334,7 +334,7 @@ import TrainQStore
 
     @Test func refusedEventsLeaveTheStateAlone() {
         var machine = Machine(state: .tracking, policy: policy)
-        _ = machine.handle(.attemptStarting, context: context(), now: now)
+        _ = machine.handle(.attemptStarting(serverClock: nil), context: context(), now: now)
         #expect(machine.state == .tracking)
     }
 }

@@ -132,3 +132,35 @@ import Testing
         #expect(tooLong.request.jobDesc == fitting + "x")
     }
 }
+
+/// The start on the service's clock, when known, replaces the host's start and its wide margin.
+@Suite struct VersionMatcherServerClockTests {
+    let hostStart = Date(timeIntervalSince1970: 1_700_000_000)
+    let matcher = VersionMatcher(clockSkewMargin: .seconds(900), serverClockMargin: .seconds(2))
+
+    func listed(_ id: Int64, at createTime: Date) -> VersionMatcher.Listed {
+        .init(versionID: id, createTime: createTime, status: 1)
+    }
+
+    @Test(arguments: [-600, -120, 120, 600] as [TimeInterval])
+    func theServiceClockSeparatesOursFromALookAlikeSecondsBefore(offset: TimeInterval) {
+        let serverStart = hostStart.addingTimeInterval(offset)
+        let before = listed(21, at: serverStart.addingTimeInterval(-5))
+        let ours = listed(22, at: serverStart.addingTimeInterval(0.3))
+        let known = VersionMatcher.Attempt(startedAt: hostStart, serverStartedAt: serverStart, marker: nil)
+        #expect(matcher.match(known, in: [before, ours]) == .match(ours))
+        // Unknown: both lie in the signature-wide window, so nobody can tell.
+        let unknown = VersionMatcher.Attempt(startedAt: hostStart, marker: nil)
+        #expect(matcher.match(unknown, in: [before, ours]) == .ambiguous([before, ours]))
+        #expect(matcher.match(unknown, in: [ours]) == .match(ours))
+    }
+
+    @Test func theHostClockAloneWouldHaveMissedIt() {
+        // The service's clock ten minutes behind: its create_time precedes our host start by ten minutes.
+        let ours = listed(22, at: hostStart.addingTimeInterval(-600 + 0.3))
+        let narrow = VersionMatcher(clockSkewMargin: .seconds(120))
+        #expect(narrow.match(.init(startedAt: hostStart, marker: nil), in: [ours]) == .none)
+        let known = VersionMatcher.Attempt(startedAt: hostStart, serverStartedAt: hostStart.addingTimeInterval(-600), marker: nil)
+        #expect(narrow.match(known, in: [ours]) == .match(ours))
+    }
+}

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOHTTP1
 
 /// The client of the ModelArts v1 training-version API. Every call passes the shared
 /// `OutgoingCallLimiter`, is signed (AK/SK) or carries a token, and returns a typed value or throws one
@@ -10,6 +11,8 @@ public final class ModelArtsClient: Sendable {
     public let configuration: ModelArtsClientConfiguration
     /// The gate all calls pass; share it with anything else that calls the service.
     public let limiter: OutgoingCallLimiter
+    /// The service's clock, as its answers tell it.
+    public let serverClock = ServerClock()
     private let httpClient: HTTPClient
     private let transport: HTTPTransport
     private let builder: OutgoingRequestBuilder
@@ -68,8 +71,17 @@ public final class ModelArtsClient: Sendable {
     public func createVersion(
         jobID: Int64, request: CreateVersionRequest, projectID: String? = nil, logger: Logger? = nil
     ) async throws(ModelArtsError) -> CreateVersionResponse {
-        try await call(.createVersion, .createVersion(jobID: jobID), projectID: projectID, body: request.wireBody(),
-                       logger: logger, decode: CreateVersionResponse.decode)
+        let sent = Date()
+        let response = try await call(
+            .createVersion, .createVersion(jobID: jobID), projectID: projectID, body: request.wireBody(),
+            logger: logger, decode: CreateVersionResponse.decode)
+        // The version was stamped on the service's clock while the call was out: a millisecond reading.
+        if let createTime = response.createTime {
+            serverClock.observe(
+                serverTime: Date(timeIntervalSince1970: TimeInterval(createTime) / 1000), resolution: .milliseconds(1),
+                sent: sent, received: Date())
+        }
+        return response
     }
 
     /// `GET .../training-jobs/{job_id}/versions/{version_id}`.
@@ -210,8 +222,10 @@ public final class ModelArtsClient: Sendable {
         let request = builder.build(target, projectOverride: projectID, body: body, credential: credential, date: Date())
         var status: Int?
         let result: Result<Value, ModelArtsError>
+        let sent = Date()
         do {
             let response = try await transport.execute(request, operation: operation, logger: logger)
+            serverClock.observe(dateHeader: response.headers.first(name: "Date"), sent: sent, received: Date())
             status = response.status
             result = .success(try ResponseInterpreter.interpret(response, operation: operation, decode: decode))
         } catch {

@@ -33,10 +33,10 @@ public struct SubmissionStateMachine: Sendable {
 
     private func decide(_ event: Event, context: Context, now: Date) -> Result<Decision, Refusal> {
         switch (state, event) {
-        case (.queued, .attemptStarting):
-            return .success(startAttempt(now: now))
+        case (.queued, .attemptStarting(let serverClock)):
+            return .success(startAttempt(now: now, serverClock: serverClock))
 
-        case (.retrying, .attemptStarting):
+        case (.retrying, .attemptStarting(let serverClock)):
             // The age budget may have run out while the submission waited (or a reconcile re-queued it
             // with nothing left): give up without sending.
             if let limit = policy.spentLimit(
@@ -44,7 +44,7 @@ public struct SubmissionStateMachine: Sendable {
             ) {
                 return .success(Decision(write: move(to: .exhausted, reason: limit.description, at: now)))
             }
-            return .success(startAttempt(now: now))
+            return .success(startAttempt(now: now, serverClock: serverClock))
 
         case (.submitting, .versionCreated(let version)):
             let changes = SubmissionChanges(
@@ -99,8 +99,10 @@ public struct SubmissionStateMachine: Sendable {
     }
 
     /// The move to `submitting`: the attempt is numbered and on disk before anything is sent.
-    private func startAttempt(now: Date) -> Decision {
-        Decision(write: move(to: .submitting, attempt: .begin(at: now), at: now), actions: [.sendCreate])
+    private func startAttempt(now: Date, serverClock: Date?) -> Decision {
+        Decision(
+            write: move(to: .submitting, attempt: .begin(at: now, serverEarliest: serverClock), at: now),
+            actions: [.sendCreate])
     }
 
     /// The classification → outcome map (reference §4.5), with the budget applied.

@@ -8,7 +8,8 @@ extension SubmissionStateMachine {
     /// decides what it means.
     public enum Event: Sendable, Hashable {
         /// A due submission (`queued`, or `retrying` whose time has come) is about to be sent.
-        case attemptStarting
+        /// `serverClock` is the earliest ModelArts' clock can read now, when its answers have told it.
+        case attemptStarting(serverClock: Date?)
         /// The create answered with a new version.
         case versionCreated(ObservedVersion)
         /// The create failed; the class says how.

@@ -3,8 +3,10 @@ import Foundation
 /// The attempt row a transition writes in the same transaction as the state change.
 public enum AttemptWrite: Sendable, Hashable {
     /// A new attempt starts now (the move to `submitting`): the store numbers it (one above the
-    /// highest so far) and counts it against the budget.
-    case begin(at: Date)
+    /// highest so far) and counts it against the budget. `serverEarliest` is the earliest ModelArts'
+    /// clock can have read at that moment, when its answers have told it (reconciliation compares
+    /// `create_time` with it; DESIGN §2, "Whose clock").
+    case begin(at: Date, serverEarliest: Date? = nil)
     /// The latest attempt ended (or its verdict changed, after reconciliation): fields that are
     /// nil keep their stored value.
     case finish(AttemptResult)

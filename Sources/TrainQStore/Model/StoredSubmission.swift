@@ -14,6 +14,9 @@ public struct StoredSubmission: Sendable, Hashable {
     public var lastError: LastError?
     public var remoteSnapshot: JSONValue?
     public var timing: RemoteTiming?
+    /// The earliest ModelArts' clock can have read when the latest attempt began; nil when its answers
+    /// had not told its time yet.
+    public var latestAttemptServerStart: Date?
 
     public var id: String { view.id }
     public var state: SubmissionState { view.state }

@@ -9,7 +9,7 @@ extension StoreTables {
         guard try select.step() else { return nil }
         var stored = try SubmissionRowDecoder.decode(select)
         select.reset()
-        stored.view.attempts = try attempts(of: id)
+        (stored.view.attempts, stored.latestAttemptServerStart) = try attempts(of: id)
         if includeHistory {
             stored.view.history = try history(of: id)
         }
@@ -24,20 +24,24 @@ extension StoreTables {
         }
         select.reset()
         for index in rows.indices {
-            rows[index].view.attempts = try attempts(of: rows[index].id)
+            (rows[index].view.attempts, rows[index].latestAttemptServerStart) = try attempts(of: rows[index].id)
         }
         return rows
     }
 
-    func attempts(of id: String) throws -> [AttemptView] {
+    /// The attempts as the API shows them, and the service-clock start of the latest one.
+    func attempts(of id: String) throws -> ([AttemptView], Date?) {
         let select = try statement(
             """
-            SELECT number, started_at, finished_at, outcome, http_status, error_code, message, request_id, delay_ms
+            SELECT number, started_at, finished_at, outcome, http_status, error_code, message, request_id, delay_ms,
+                server_started_at
             FROM attempts WHERE submission_id = ? ORDER BY number
             """)
         try select.bind(.text(id), at: 1)
         var attempts: [AttemptView] = []
+        var latestServerStart: Date?
         while try select.step() {
+            latestServerStart = select.int64(9).map(EpochMilliseconds.date)
             attempts.append(
                 AttemptView(
                     number: Int(select.int64(0) ?? 0), startedAt: EpochMilliseconds.date(select.int64(1) ?? 0),
@@ -46,7 +50,7 @@ extension StoreTables {
                     requestID: select.string(7), delayMS: select.int64(8)))
         }
         select.reset()
-        return attempts
+        return (attempts, latestServerStart)
     }
 
     func history(of id: String) throws -> [HistoryEntry] {

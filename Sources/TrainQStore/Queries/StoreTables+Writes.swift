@@ -87,13 +87,16 @@ extension StoreTables {
     }
 
     /// Starts attempt number max+1 (1 for the first) at `at`.
-    func beginAttempt(submissionID: String, at: Date) throws {
+    func beginAttempt(submissionID: String, at: Date, serverEarliest: Date?) throws {
         let insert = try statement(
             """
-            INSERT INTO attempts (submission_id, number, started_at)
-            VALUES (:id, (SELECT COALESCE(MAX(number), 0) + 1 FROM attempts WHERE submission_id = :id), :at)
+            INSERT INTO attempts (submission_id, number, started_at, server_started_at)
+            VALUES (:id, (SELECT COALESCE(MAX(number), 0) + 1 FROM attempts WHERE submission_id = :id), :at, :server_at)
             """)
-        try insert.bind([":id": .text(submissionID), ":at": .integer(Self.milliseconds(at))])
+        try insert.bind([
+            ":id": .text(submissionID), ":at": .integer(Self.milliseconds(at)),
+            ":server_at": SQLiteValue(Self.milliseconds(serverEarliest)),
+        ])
         try insert.run()
     }
 

@@ -4,7 +4,7 @@
 /// accepted request; `fingerprint` is SHA-256 over what makes two requests "the same" for
 /// idempotency (project, job and request).
 enum StoreSchema {
-    static let migrator = SQLiteMigrator(migrations: [version1, version2, version3, version4])
+    static let migrator = SQLiteMigrator(migrations: [version1, version2, version3, version4, version5])
 
     static let version1 = SQLiteMigration(
         version: 1, name: "submissions, attempts and events",
@@ -96,5 +96,12 @@ enum StoreSchema {
         version: 4, name: "drop the unused due index",
         sql: """
             DROP INDEX submissions_by_due;
+            """)
+
+    /// Each attempt's start on ModelArts' clock, so reconciliation does not trust the host's.
+    static let version5 = SQLiteMigration(
+        version: 5, name: "attempt start on the service's clock",
+        sql: """
+            ALTER TABLE attempts ADD COLUMN server_started_at INTEGER;
             """)
 }
