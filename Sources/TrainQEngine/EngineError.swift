@@ -1,6 +1,6 @@
 /// Why a person's action (cancel, retry, resolve) was not carried out. The HTTP layer maps the kind to a
 /// status: `notFound` → 404, `notAllowed`/`conflict` → 409, `invalidVersion` → 400, `storeUnavailable` → 503,
-/// `remoteUnavailable` → 502.
+/// `remoteUnavailable` → 502, `shuttingDown` → 503.
 public struct EngineError: Error, Sendable, Hashable, CustomStringConvertible {
     fileprivate enum Code: String, Sendable, Hashable {
         case notFound = "not_found"
@@ -9,6 +9,7 @@ public struct EngineError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidVersion = "invalid_version"
         case storeUnavailable = "store_unavailable"
         case remoteUnavailable = "remote_unavailable"
+        case shuttingDown = "shutting_down"
     }
 
     /// The kind of refusal, stable for scripts. Extensible: kinds may be added.
@@ -25,6 +26,9 @@ public struct EngineError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let storeUnavailable = Kind(code: .storeUnavailable)
         /// ModelArts could not be asked (to check a version to adopt, or to stop one).
         public static let remoteUnavailable = Kind(code: .remoteUnavailable)
+        /// trainqd began to stop while the action waited on ModelArts; nothing was written, so asking again
+        /// once it is back is safe.
+        public static let shuttingDown = Kind(code: .shuttingDown)
 
         public var description: String { code.rawValue }
     }
@@ -69,5 +73,9 @@ public struct EngineError: Error, Sendable, Hashable, CustomStringConvertible {
 
     static func remoteUnavailable(_ message: String) -> EngineError {
         EngineError(code: .remoteUnavailable, message: message)
+    }
+
+    static func shuttingDown(_ message: String) -> EngineError {
+        EngineError(code: .shuttingDown, message: message)
     }
 }

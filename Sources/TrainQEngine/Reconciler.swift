@@ -111,6 +111,8 @@ public actor Reconciler: Service {
         var entry = entry
         let verdict: SubmissionStateMachine.ReconcileVerdict
         switch await listing(for: row) {
+        case .failure where ShutdownCancellation.isStopping:
+            return
         case .failure(let failure):
             switch failure.errorClass {
             case .permanent:
@@ -165,12 +167,18 @@ public actor Reconciler: Service {
         let attempt = VersionMatcher.Attempt(
             startedAt: startedAt, serverStartedAt: row.latestAttemptServerStart, marker: sent.marker,
             excludedVersionIDs: excluded)
-        do throws(ModelArtsError) {
-            let versions = try await client.listAllVersions(
-                jobID: row.view.jobID, perPage: configuration.reconcile.pageSize, projectID: row.view.projectID,
-                logger: logger.with(["submission": "\(row.id)", "job_id": "\(row.view.jobID)"]))
+        // A stop cancels a listing that hangs; a cancelled listing proves nothing and is made again later.
+        let client = self.client
+        let perPage = configuration.reconcile.pageSize
+        let logger = self.logger.with(["submission": "\(row.id)", "job_id": "\(row.view.jobID)"])
+        let listed = await ShutdownCancellation.call {
+            () async throws(ModelArtsError) in
+            try await client.listAllVersions(jobID: row.view.jobID, perPage: perPage, projectID: row.view.projectID, logger: logger)
+        }
+        switch listed {
+        case .success(let versions):
             return .success((attempt, versions.compactMap { VersionMatcher.Listed($0, comparedWith: sent.request) }))
-        } catch {
+        case .failure(let error):
             return .failure(AttemptFailure(error))
         }
     }

@@ -110,11 +110,19 @@ public final class SubmissionEngine: Sendable {
     private func checkedVersion(_ versionID: Int64, for id: String) async throws(EngineError) -> ObservedVersion {
         let stored = try await executor.load(id)
         let detail: VersionDetail
-        do throws(ModelArtsError) {
-            detail = try await client.showVersion(
-                jobID: stored.view.jobID, versionID: versionID, projectID: stored.view.projectID,
-                logger: logger.with(["submission": "\(id)"]))
-        } catch {
+        let client = self.client
+        let logger = self.logger.with(["submission": "\(id)"])
+        let shown = await ShutdownCancellation.call {
+            () async throws(ModelArtsError) in
+            try await client.showVersion(jobID: stored.view.jobID, versionID: versionID, projectID: stored.view.projectID, logger: logger)
+        }
+        switch shown {
+        case .success(let shownDetail):
+            detail = shownDetail
+        case .failure(let error):
+            if ShutdownCancellation.isStopping {
+                throw .shuttingDown("trainqd is stopping, so version \(versionID) could not be checked; nothing changed, ask again once trainqd is back")
+            }
             switch error.errorClass {
             case .permanent:
                 throw .invalidVersion("version \(versionID) of job \(stored.view.jobID) cannot be adopted: \(error.message)")

@@ -10,6 +10,7 @@ extension EngineError {
         case .invalidVersion: APIError.badRequest(message)
         case .storeUnavailable: APIError.storeUnavailable(message)
         case .remoteUnavailable: APIError(.badGateway, .remoteUnavailable, message)
+        case .shuttingDown: APIError(.serviceUnavailable, .shuttingDown, message)
         default: APIError.invalidState(message)
         }
     }

@@ -68,7 +68,7 @@ final class SimulatorProcess: Sendable {
     }
 
     /// A trainqd configuration file that points at this simulator with its AK/SK in files.
-    func daemonConfiguration(in directory: TestDirectory, extra: String = "") throws -> String {
+    func daemonConfiguration(in directory: TestDirectory, requestTimeout: String = "2s", extra: String = "") throws -> String {
         let akFile = directory.file("ak")
         let skFile = directory.file("sk")
         try Self.accessKey.write(toFile: akFile, atomically: true, encoding: .utf8)
@@ -80,7 +80,7 @@ final class SimulatorProcess: Sendable {
               project_id: 0123456789abcdef0123456789abcdef
               access_key_file: \(akFile)
               secret_key_file: \(skFile)
-              request_timeout: 2s
+              request_timeout: \(requestTimeout)
               rate_limit: 200
               burst: 50
             \(extra)

@@ -95,7 +95,8 @@ import Testing
     }
 
     @Test func retryAfterAndTheThrottleWindowReachTheRetryHint() async throws {
-        let clock = ClockBox()
+        /// Signed calls must fall within the simulator's 15-minute signature window, so its clock starts at now.
+        let clock = ClockBox(Int64(Date().timeIntervalSince1970 * 1000))
         try await ClientTestSupport.withSignedClient(.init(rateLimit: 1), clock: clock) { client, http in
             _ = try await client.showVersion(jobID: 10, versionID: 20)
             let throttled = await ClientTestSupport.failure { () async throws(ModelArtsError) in try await client.showVersion(jobID: 10, versionID: 20) }

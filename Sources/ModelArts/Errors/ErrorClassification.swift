@@ -81,7 +81,8 @@ public enum ErrorClassification {
     /// The class from the HTTP status alone, for codes the tables do not list.
     static func classifyStatus(_ status: Int, operation: ModelArtsOperation) -> ErrorClass {
         switch status {
-        case 408, 429: return .transient
+        case 429: return .throttled
+        case 408: return .transient
         case 401: return .tokenRefresh
         case 502, 504: return operation.isNonIdempotentCreate ? .unknownOutcome : .transient
         case 501, 505: return .permanent
@@ -116,7 +117,7 @@ public enum ErrorClassification {
     }
 
     /// Every code of reference §4.3 (ModelArts) and §4.4 (API Gateway), with its class from §4.5.
-    /// 429 and 408 are transient by status whatever their code.
+    /// Whatever their code, 429 is throttling and 408 transient.
     static let codeRules: [String: Rule] = {
         var rules: [String: Rule] = [:]
         func set(_ errorClass: ErrorClass, _ codes: [String]) {

@@ -195,11 +195,16 @@ public final class DecisionExecutor: Sendable {
     /// `POST .../versions/{version_id}/stop`; the state then follows the remote status (KILLING, then
     /// KILLED → `stopped`).
     private func stop(_ versionID: Int64, of row: StoredSubmission) async throws(EngineError) {
-        do throws(ModelArtsError) {
-            try await client.stopVersion(
-                jobID: row.view.jobID, versionID: versionID, projectID: row.view.projectID,
-                logger: logger.with(Subject(row).metadata))
-        } catch {
+        let client = self.client
+        let logger = self.logger.with(Subject(row).metadata)
+        let asked = await ShutdownCancellation.call {
+            () async throws(ModelArtsError) in
+            try await client.stopVersion(jobID: row.view.jobID, versionID: versionID, projectID: row.view.projectID, logger: logger)
+        }
+        if case .failure(let error) = asked {
+            if ShutdownCancellation.isStopping {
+                throw .shuttingDown("trainqd is stopping, so the stop of version \(versionID) was not sent or not confirmed; ask again once trainqd is back")
+            }
             switch error.errorClass {
             case .permanent:
                 throw .notAllowed("ModelArts refused to stop version \(versionID): \(error.message)")
@@ -207,7 +212,7 @@ public final class DecisionExecutor: Sendable {
                 throw .remoteUnavailable("could not ask ModelArts to stop version \(versionID): \(error.message); try again")
             }
         }
-        logger.info("asked ModelArts to stop the version", metadata: Subject(row).metadata.merging(["version_id": "\(versionID)"]) { $1 })
+        logger.info("asked ModelArts to stop the version", metadata: ["version_id": "\(versionID)"])
     }
 
     // MARK: - The store

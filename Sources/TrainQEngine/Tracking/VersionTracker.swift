@@ -89,7 +89,9 @@ public actor VersionTracker: Service {
                     needsFullLoad = try await catchUpWithEvents()
                     if needsFullLoad { continue }
                 }
-                await pollDueVersions()
+                // A stop does not wait for shows and lists that hang at ModelArts: they are cancelled, write
+                // nothing, and are made again after the restart.
+                await cancelWhenGracefulShutdown { await self.pollDueVersions() }
             } catch {
                 logger.error("tracking round failed; trying again", metadata: ["error": "\(error)"])
                 needsFullLoad = true

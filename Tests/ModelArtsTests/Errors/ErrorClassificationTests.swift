@@ -216,6 +216,10 @@ import Testing
         #expect(ModelArtsError.undecodableResponse(operation: .createVersion, status: 502, message: "<html>", requestID: nil).errorClass == .unknownOutcome)
         #expect(ModelArtsError.undecodableResponse(operation: .showVersion, status: 503, message: "<html>", requestID: nil).errorClass == .transient)
         #expect(ModelArtsError.undecodableResponse(operation: .createVersion, status: 400, message: "<html>", requestID: nil).errorClass == .permanent)
+        // A 429 whose body cannot be read (an HTML page, or one past the size limit) is throttling all the
+        // same: it must not spend the attempt budget.
+        #expect(ModelArtsError.undecodableResponse(operation: .createVersion, status: 429, message: "<html>", requestID: nil).errorClass == .throttled)
+        #expect(ModelArtsError.undecodableResponse(operation: .listVersions, status: 408, message: "<html>", requestID: nil).errorClass == .transient)
     }
 
     @Test func retryHints() {
