@@ -165,7 +165,7 @@ let package = Package(
         .testTarget(
             name: "TrainQServerTests",
             dependencies: [
-                "TrainQServer", "TrainQEngine", "TrainQStore", "ModelArts", "TrainQAPI", "JSONTree",
+                "CLinuxShims", "TrainQServer", "TrainQEngine", "TrainQStore", "ModelArts", "TrainQAPI", "JSONTree",
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -8,6 +8,7 @@
 _Static_assert(sizeof(struct ucred) == sizeof(trainq_ucred), "ucred size");
 _Static_assert(offsetof(struct ucred, uid) == offsetof(trainq_ucred, uid), "ucred uid offset");
 _Static_assert(offsetof(struct ucred, gid) == offsetof(trainq_ucred, gid), "ucred gid offset");
+_Static_assert(SO_PEERGROUPS == 59, "SO_PEERGROUPS");
 
 void trainq_keep_freed_memory(int trim_threshold, int mmap_threshold) {
     mallopt(M_TRIM_THRESHOLD, trim_threshold);

@@ -14,6 +14,9 @@ public struct Ledger: Sendable, Hashable, Codable {
         public var deleted: Bool
         /// The create succeeded but its answer was deliberately lost.
         public var responseLost: Bool
+        /// When a caller last read the version (a show of it, or a list page with it): epoch milliseconds,
+        /// nil if never. Tests check how fresh tracking keeps every version.
+        public var lastReadAt: Int64?
 
         enum CodingKeys: String, CodingKey {
             case status, deleted
@@ -24,6 +27,7 @@ public struct Ledger: Sendable, Hashable, Codable {
             case jobDesc = "job_desc"
             case createTime = "create_time"
             case responseLost = "response_lost"
+            case lastReadAt = "last_read_at"
         }
     }
 

@@ -26,6 +26,8 @@ actor SimulatedCloud {
     private var buckets: [String: TokenBucket] = [:]
     private var tokens: [String: IssuedToken] = [:]
     private var counters = RequestCounters()
+    /// When each version was last read (show or list), on the simulator's clock.
+    private var lastReadAt: [Int64: Int64] = [:]
 
     struct IssuedToken: Sendable {
         var user: String
@@ -203,10 +205,17 @@ actor SimulatedCloud {
                 jobId: version.jobId, versionId: version.versionId, versionName: version.versionName,
                 preVersionId: version.preVersionId, jobDesc: version.jobDesc, createTime: version.createTime,
                 status: version.stateMachine(timeScale: configuration.timeScale).snapshot(at: now).status,
-                deleted: version.isDeleted, responseLost: version.responseLost
+                deleted: version.isDeleted, responseLost: version.responseLost,
+                lastReadAt: lastReadAt[version.versionId]
             )
         }
         return Ledger(versions: entries, requests: counters)
+    }
+
+    /// The caller is shown these versions now.
+    func markRead(_ versionIds: [Int64]) {
+        let now = clock()
+        for versionId in versionIds { lastReadAt[versionId] = now }
     }
 
     func snapshot(of version: SimulatedVersion) -> SimulatedVersion.StateMachine.Snapshot {

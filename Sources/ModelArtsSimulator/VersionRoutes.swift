@@ -44,6 +44,7 @@ struct VersionRoutes: Sendable {
         let admission = try await gateway.admit(.show, request, body: body, context: context)
         let (job, version) = try await cloud.findVersion(versionId, ofJob: jobId)
         let snapshot = await cloud.snapshot(of: version)
+        await cloud.markRead([versionId])
         if let lost = admission.lostResponse { try await gateway.loseResponse(lost, route: .show, context: context) }
         return JSONResponse.make(.ok, VersionView.detail(job: job, version: version, snapshot: snapshot))
     }
@@ -59,9 +60,11 @@ struct VersionRoutes: Sendable {
             defaultPage: 0, pageRange: 0...Int.max)
         let (job, versions) = try await cloud.versions(ofJob: jobId)
         var items: [JSONValue] = []
-        for version in pagination.apply(to: versions) {
+        let page = pagination.apply(to: versions)
+        for version in page {
             items.append(VersionView.listItem(job: job, version: version, snapshot: await cloud.snapshot(of: version)))
         }
+        await cloud.markRead(page.map(\.versionId))
         if let lost = admission.lostResponse { try await gateway.loseResponse(lost, route: .list, context: context) }
         return JSONResponse.make(.ok, .object([
             "is_success": .bool(true),

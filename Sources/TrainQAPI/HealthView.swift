@@ -18,11 +18,14 @@ public struct HealthView: Sendable, Codable, Hashable {
     public var activity: HealthActivity?
     /// The rate of outgoing ModelArts calls; absent from daemons older than this field.
     public var modelArtsRate: HealthRate?
+    /// The database file and how far back it reaches; absent when it could not be read, and from daemons
+    /// older than this field.
+    public var storage: HealthStorage?
 
     public init(
         status: String, database: String, version: String, startedAt: Date, states: [String: Int],
         lastModelArtsSuccessAt: Date?, simulated: Bool, oldestDueSeconds: Double? = nil, activity: HealthActivity? = nil,
-        modelArtsRate: HealthRate? = nil
+        modelArtsRate: HealthRate? = nil, storage: HealthStorage? = nil
     ) {
         self.status = status
         self.database = database
@@ -34,10 +37,11 @@ public struct HealthView: Sendable, Codable, Hashable {
         self.oldestDueSeconds = oldestDueSeconds
         self.activity = activity
         self.modelArtsRate = modelArtsRate
+        self.storage = storage
     }
 
     enum CodingKeys: String, CodingKey {
-        case status, database, version, states, simulated, activity
+        case status, database, version, states, simulated, activity, storage
         case startedAt = "started_at"
         case lastModelArtsSuccessAt = "last_modelarts_success_at"
         case oldestDueSeconds = "oldest_due_seconds"

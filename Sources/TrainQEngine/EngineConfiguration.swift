@@ -1,3 +1,5 @@
+import ModelArts
+
 /// Everything the engine can be tuned with (DESIGN §6, `submit.*` and `modelarts.*`), as plain values with
 /// the documented defaults. These defaults are the only ones: the daemon's configuration holds this type and
 /// only overwrites what its file, environment or flags set; tests shrink the delays.
@@ -18,15 +20,18 @@ public struct EngineConfiguration: Sendable, Hashable {
     /// `submit.drain_timeout`: how long a graceful shutdown waits for creates already on the wire. Past it
     /// they stay `submitting` and the next start reconciles them.
     public var drainTimeout: Duration
+    /// `retention.*`: how long ended submissions are kept.
+    public var retention: RetentionConfiguration
 
     public init(
         retry: RetryPolicy.Configuration = .init(),
         descMarker: Bool = true,
-        concurrency: Int = 4,
-        rateLimit: Double = 10,
-        burst: Int = 20,
+        concurrency: Int = ModelArtsClientConfiguration.Defaults.concurrency,
+        rateLimit: Double = ModelArtsClientConfiguration.Defaults.rate,
+        burst: Int = ModelArtsClientConfiguration.Defaults.burst,
         reconcile: ReconcileConfiguration = .init(),
-        drainTimeout: Duration = .seconds(10)
+        drainTimeout: Duration = .seconds(10),
+        retention: RetentionConfiguration = .init()
     ) {
         self.retry = retry
         self.descMarker = descMarker
@@ -35,6 +40,7 @@ public struct EngineConfiguration: Sendable, Hashable {
         self.burst = burst
         self.reconcile = reconcile
         self.drainTimeout = drainTimeout
+        self.retention = retention
     }
 }
 
@@ -98,6 +104,10 @@ extension EngineConfiguration {
             problems.append(.init("reconcile page size", "must be 1-1000, not \(reconcile.pageSize)"))
         }
         if drainTimeout < .zero { problems.append(.init("submit.drain_timeout", "must not be negative")) }
+        // Less than an hour would delete what a person is still looking at; `0s` turns retention off.
+        if let terminal = retention.terminal, terminal < .seconds(3600) {
+            problems.append(.init("retention.terminal", "must be at least 1h, or 0s to keep everything"))
+        }
         return problems
     }
 }

@@ -10,6 +10,11 @@ enum EngineMetrics {
             .increment()
     }
 
+    /// Ended submissions that retention deleted.
+    static func pruned(_ count: Int) {
+        Counter(label: "trainq_pruned_submissions_total").increment(by: count)
+    }
+
     /// One reconciliation step: what the listing of the job's versions showed.
     static func reconciled(_ result: ReconcileResult) {
         Counter(label: "trainq_reconcile_results_total", dimensions: [("result", result.rawValue)]).increment()

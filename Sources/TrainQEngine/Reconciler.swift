@@ -20,8 +20,9 @@ public actor Reconciler: Service {
         case finished
     }
 
-    /// What the reconciler remembers about one submission between listings. Kept in memory only: after a
-    /// restart the schedule starts over, which errs on the side of listing more.
+    /// What the reconciler remembers about one submission between listings. The empty listings and the next
+    /// listing's time are also on the row (written through the machine), so a restart resumes the schedule;
+    /// failed listings are counted here only, for their backoff.
     struct Progress {
         var emptyListings = 0
         var failedListings = 0
@@ -37,12 +38,14 @@ public actor Reconciler: Service {
     private let policy: RetryPolicy
     private let matcher: VersionMatcher
     private let logger: Logger
-    private let signal = WakeSignal()
+    /// Its doorbell, shared with the executor's `wakeReconciler` action.
+    private let signal: WakeSignal
 
     init(
         store: SubmissionStore, client: ModelArtsClient, executor: DecisionExecutor, configuration: EngineConfiguration,
-        policy: RetryPolicy, logger: Logger
+        policy: RetryPolicy, signal: WakeSignal, logger: Logger
     ) {
+        self.signal = signal
         self.store = store
         self.client = client
         self.executor = executor
@@ -91,7 +94,9 @@ public actor Reconciler: Service {
         for row in rows {
             guard !signal.stopRequested, !Task.isCancelled else { break }
             let now = Date()
-            let entry = progress[row.id] ?? Progress(nextListingAt: now)
+            // After a restart the row says how far the schedule had come.
+            let entry = progress[row.id]
+                ?? Progress(emptyListings: row.relist.emptyListings, nextListingAt: row.relist.nextListingAt ?? now)
             progress[row.id] = entry
             guard entry.nextListingAt <= now else { continue }
             await reconcile(row, progress: entry)
@@ -138,7 +143,7 @@ public actor Reconciler: Service {
             case .none:
                 entry.emptyListings += 1
                 if let wait = configuration.reconcile.relistSchedule.wait(afterEmptyListings: entry.emptyListings) {
-                    verdict = .notSeenYet(relistAfter: wait)
+                    verdict = .notSeenYet(emptyListings: entry.emptyListings, relistAfter: wait)
                 } else {
                     verdict = .notCreated
                 }
@@ -200,7 +205,7 @@ public actor Reconciler: Service {
         return owned
     }
 
-    /// The verdict goes to the executor; `notSeenYet` comes back as `relist(_:after:)`.
+    /// The verdict goes to the executor; for `notSeenYet` the row as written says when to list again.
     private func apply(
         _ verdict: SubmissionStateMachine.ReconcileVerdict, to row: StoredSubmission, progress entry: Progress,
         metadata: Logger.Metadata
@@ -213,7 +218,12 @@ public actor Reconciler: Service {
                 progress[row.id] = nil
             case .applied(let written?) where written.state != .reconciling:
                 progress[row.id] = nil
-            case .applied:
+            case .applied(let written):
+                if let relist = written?.relist {
+                    progress[row.id] = Progress(
+                        emptyListings: relist.emptyListings, failedListings: entry.failedListings,
+                        nextListingAt: relist.nextListingAt ?? Date())
+                }
                 logger.debug(
                     "no version found yet; listing again later",
                     metadata: metadata.merging(["empty_listings": "\(entry.emptyListings)"]) { $1 })
@@ -224,8 +234,4 @@ public actor Reconciler: Service {
         }
     }
 
-    /// The executor's `relist` action: list this submission's job again after `wait`.
-    func relist(_ id: String, after wait: Duration) {
-        progress[id]?.nextListingAt = Date().adding(wait)
-    }
 }

@@ -19,6 +19,7 @@ public final class SubmissionEngine: Sendable {
     public let submitter: Submitter
     public let reconciler: Reconciler
     public let tracker: VersionTracker
+    public let pruner: Pruner
     let executor: DecisionExecutor
     private let client: ModelArtsClient
     private let logger: Logger
@@ -35,22 +36,25 @@ public final class SubmissionEngine: Sendable {
         let links = EngineLinks()
         let executor = DecisionExecutor(
             store: store, client: client, policy: policy, descMarker: configuration.descMarker, logger: logger, links: links)
-        let submitter = Submitter(store: store, executor: executor, configuration: configuration, logger: logger)
+        let submitter = Submitter(
+            store: store, executor: executor, configuration: configuration, signal: links.submitter, logger: logger)
         let reconciler = Reconciler(
-            store: store, client: client, executor: executor, configuration: configuration, policy: policy, logger: logger)
+            store: store, client: client, executor: executor, configuration: configuration, policy: policy,
+            signal: links.reconciler, logger: logger)
         let tracker = VersionTracker(
-            store: store, client: client, executor: executor, configuration: tracking, random: random, logger: logger)
-        links.attach(submitter: submitter, reconciler: reconciler, tracker: tracker)
+            store: store, client: client, executor: executor, configuration: tracking, random: random,
+            pollRequests: links.tracker, logger: logger)
         self.submitter = submitter
         self.reconciler = reconciler
         self.tracker = tracker
+        self.pruner = Pruner(store: store, configuration: configuration.retention, logger: logger)
         self.executor = executor
         self.client = client
         self.logger = logger
     }
 
     /// The long-running parts, for the daemon's `ServiceGroup` (shut down in reverse: tracking first).
-    public var services: [any Service] { [reconciler, submitter, tracker] }
+    public var services: [any Service] { [pruner, reconciler, submitter, tracker] }
 
     /// At start, before the daemon says it is ready: attempts a previous run left on the wire go to
     /// reconciliation. Returns how many did. (The submitter does the same when it starts, for callers that

@@ -37,12 +37,17 @@ public actor Submitter: Service {
     private let executor: DecisionExecutor
     private let configuration: EngineConfiguration
     private let logger: Logger
-    private let signal = WakeSignal()
+    /// Its doorbell, shared with the executor's `wakeSubmitter` action.
+    private let signal: WakeSignal
 
     /// How long the loop sleeps at most, even with nothing due: a safety net should a wake-up be missed.
     static let idlePoll: Duration = .seconds(5)
 
-    init(store: SubmissionStore, executor: DecisionExecutor, configuration: EngineConfiguration, logger: Logger) {
+    init(
+        store: SubmissionStore, executor: DecisionExecutor, configuration: EngineConfiguration, signal: WakeSignal,
+        logger: Logger
+    ) {
+        self.signal = signal
         self.store = store
         self.executor = executor
         self.configuration = configuration

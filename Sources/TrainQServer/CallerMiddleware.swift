@@ -29,11 +29,12 @@ struct CallerMiddleware: RouterMiddleware {
 }
 
 extension CallerMiddleware {
-    /// The daemon's way: the kernel's word on who is connected (`SO_PEERCRED`), named through NSS.
+    /// The daemon's way: the kernel's word on who is connected and in which groups (`SO_PEERCRED`,
+    /// `SO_PEERGROUPS`), named through NSS.
     static func peerCredentials(policy: AccessPolicy, directory: UserDirectory) -> CallerMiddleware {
         CallerMiddleware { _, context in
             guard let channel = context.channel, let credentials = await PeerCredentials.of(channel) else { return nil }
-            let identity = directory.identity(uid: credentials.uid, gid: credentials.gid)
+            let identity = directory.identity(uid: credentials.uid, gid: credentials.gid, groups: credentials.groups)
             let role = policy.role(uid: credentials.uid, userName: identity.userName, groups: identity.groupNames)
             return Caller(uid: credentials.uid, gid: credentials.gid, pid: credentials.pid, userName: identity.userName, role: role)
         }

@@ -17,6 +17,7 @@ enum ConfigurationKeys {
         "submit.slow_base_delay", "submit.slow_max_delay", "submit.desc_marker", "submit.drain_timeout",
         "submit.reconcile_waits",
         "track.min_interval", "track.max_interval",
+        "retention.terminal",
         "log.level",
         "simulate.enabled", "simulate.time_scale",
     ]

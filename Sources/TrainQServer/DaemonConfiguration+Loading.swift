@@ -135,6 +135,10 @@ extension DaemonConfiguration {
                 waits: try list.map { try parse.duration($0, key: "submit.reconcile_waits") }
             )
         }
+        if let value = values.string("retention.terminal") {
+            let terminal = try parse.duration(value, key: "retention.terminal")
+            engine.retention.terminal = terminal == .zero ? nil : terminal
+        }
         if let value = values.string("track.min_interval") { track.minInterval = try parse.duration(value, key: "track.min_interval") }
         if let value = values.string("track.max_interval") { track.maxInterval = try parse.duration(value, key: "track.max_interval") }
         if let value = values.string("log.level") { logLevel = try parse.logLevel(value, key: "log.level") }

@@ -1,4 +1,5 @@
 import Foundation
+import ModelArts
 import TrainQEngine
 
 /// Everything `trainqd` is configured with, after defaults, the YAML file, `TRAINQ_*` variables and flags
@@ -42,8 +43,8 @@ public struct DaemonConfiguration: Sendable {
         public var iamProject: String?
         public var caFile: String?
         public var proxy: String?
-        public var connectTimeout: Duration = .seconds(5)
-        public var requestTimeout: Duration = .seconds(30)
+        public var connectTimeout = ModelArtsClientConfiguration.Defaults.connectTimeout
+        public var requestTimeout = ModelArtsClientConfiguration.Defaults.requestTimeout
     }
 
     public var socket = Socket()

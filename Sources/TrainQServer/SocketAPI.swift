@@ -296,10 +296,13 @@ public struct SocketAPI: Sendable {
         var states: [String: Int] = [:]
         var oldestDueSeconds: Double?
         var database = "ok"
+        var storage: HealthStorage?
         do {
             let queue = try await metrics.refresh(from: store)
             for state in SubmissionState.allCases { states[state.rawValue] = queue.counts[state] ?? 0 }
             oldestDueSeconds = queue.oldestDueSeconds
+            let footprint = try await store.footprint()
+            storage = HealthStorage(bytes: footprint.bytes, freeBytes: footprint.freeBytes, oldestKeptAt: footprint.oldestCreatedAt)
         } catch {
             database = "unavailable: \(error)"
         }
@@ -309,7 +312,7 @@ public struct SocketAPI: Sendable {
             status: database == "ok" ? "ok" : "degraded", database: database, version: settings.version,
             startedAt: settings.startedAt, states: states, lastModelArtsSuccessAt: await control.lastModelArtsSuccess(),
             simulated: settings.simulated, oldestDueSeconds: oldestDueSeconds, activity: metrics.activity.snapshot,
-            modelArtsRate: rate
+            modelArtsRate: rate, storage: storage
         )
         var data = try APICoding.encoder().encode(view)
         data.append(UInt8(ascii: "\n"))

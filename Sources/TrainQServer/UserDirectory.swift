@@ -5,8 +5,9 @@ import NIOConcurrencyHelpers
 import Glibc
 #endif
 
-/// Looks up user names and group memberships through the system's user database (NSS), with a short
-/// cache so that a busy client does not make every request read `/etc/group`.
+/// Looks up user and group names through the system's user database (NSS), and group memberships too
+/// when the kernel could not give them, with a short cache so that a busy client does not make every
+/// request read `/etc/group`.
 final class UserDirectory: Sendable {
     struct Identity: Sendable {
         var userName: String
@@ -14,12 +15,14 @@ final class UserDirectory: Sendable {
         var fetchedAt: ContinuousClock.Instant
     }
 
-    /// By uid and primary gid: the same user may connect with another primary group (`newgrp`, `sg`).
+    /// By uid and groups: the same user may connect with another primary group (`newgrp`, `sg`) or
+    /// other supplementary groups (`setpriv`, a new login).
     private let cache = NIOLockedValueBox<[CacheKey: Identity]>([:])
 
     private struct CacheKey: Hashable {
         var uid: UInt32
         var gid: UInt32
+        var groups: [UInt32]?
     }
     private let lifetime: Duration
 
@@ -28,16 +31,19 @@ final class UserDirectory: Sendable {
     }
 
     /// The user's name (or the uid as text when the user database has none) and the names of the
-    /// primary group and every supplementary group.
-    func identity(uid: UInt32, gid: UInt32) -> Identity {
+    /// primary group and every supplementary group. `groups` are the supplementary groups the kernel
+    /// reported for the connection (`SO_PEERGROUPS`): they are what the process really has, so they win
+    /// over the user database, which is asked only when the kernel could not say.
+    func identity(uid: UInt32, gid: UInt32, groups supplementary: [UInt32]? = nil) -> Identity {
         let now = ContinuousClock.now
-        let key = CacheKey(uid: uid, gid: gid)
+        let key = CacheKey(uid: uid, gid: gid, groups: supplementary)
         if let cached = cache.withLockedValue({ $0[key] }), now - cached.fetchedAt < lifetime {
             return cached
         }
         let userName = Self.userName(uid: uid) ?? String(uid)
+        let groupIDs = supplementary.map { [gid] + $0 } ?? Self.groupIDs(userName: userName, primary: gid)
         var groups = Set<String>()
-        for groupID in Self.groupIDs(userName: userName, primary: gid) {
+        for groupID in groupIDs {
             if let name = Self.groupName(gid: groupID) { groups.insert(name) }
         }
         let identity = Identity(userName: userName, groupNames: groups, fetchedAt: now)

@@ -125,10 +125,9 @@ extension NewSubmission {
     /// built without reading it back.
     func queuedView(id: String, eventSeq: Int64) -> SubmissionView {
         let at = EpochMilliseconds.rounded(self.at)
-        let nextAttemptAt = NextAttemptRule.nextAttemptAt(entering: .queued, requested: nil, at: self.at).map(EpochMilliseconds.rounded)
         return SubmissionView(
             id: id, state: .queued, owner: owner, projectID: projectID, jobID: jobID, request: request,
-            createdAt: at, updatedAt: at, nextAttemptAt: nextAttemptAt,
+            createdAt: at, updatedAt: at, nextAttemptAt: at,
             history: [HistoryEntry(seq: eventSeq, at: at, state: .queued)])
     }
 }

@@ -9,7 +9,8 @@ extension SubmissionStore {
     /// - Returns: the submission after the change (with its history when the state changed), or nil when
     ///   it was no longer in `write.expected` (or does not exist); nothing is written then.
     /// - Throws: `StoreError.Kind.invalidTransition` when the transition table forbids the move, `.finish`
-    ///   is asked of a submission without attempts, or a stay carries no remote status; nothing is written.
+    ///   is asked of a submission without attempts, or a stay carries neither a remote status nor re-list
+    ///   progress; nothing is written.
     @discardableResult
     public func apply(_ write: SubmissionWrite, id: String) throws -> StoredSubmission? {
         if let next = write.next {
@@ -18,8 +19,9 @@ extension SubmissionStore {
                     kind: .invalidTransition,
                     reason: "a submission cannot move from \(write.expected.rawValue) to \(next.rawValue)")
             }
-        } else if write.changes.remoteStatus == nil || write.attempt != nil {
-            throw StoreError(kind: .invalidTransition, reason: "a write that keeps the state only records a remote status")
+        } else if (write.changes.remoteStatus == nil && write.changes.relist == nil) || write.attempt != nil {
+            throw StoreError(
+                kind: .invalidTransition, reason: "a write that keeps the state only records a remote status or re-list progress")
         }
         return try self.write { tables in
             let state = write.next ?? write.expected
@@ -37,6 +39,10 @@ extension SubmissionStore {
                         id: id, in: write.expected, status: status, snapshot: write.changes.remoteSnapshot,
                         timing: write.changes.timing, at: write.at)
                 else { return nil }
+            } else if let progress = write.changes.relist {
+                guard try tables.updateRelistProgress(id: id, in: write.expected, progress: progress, at: write.at) else {
+                    return nil
+                }
             }
             switch write.attempt {
             case .begin(let startedAt, let serverEarliest):

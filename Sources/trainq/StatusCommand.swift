@@ -23,6 +23,10 @@ struct StatusCommand: AsyncParsableCommand {
                 let slowed = rate.isReduced ? " (slowed down: ModelArts is throttling)" : ""
                 print("  ModelArts rate: \(Self.perSecond(rate.current)) of \(Self.perSecond(rate.configured))\(slowed)")
             }
+            if let storage = health.storage {
+                let oldest = storage.oldestKeptAt.map(APICoding.formatTimestamp) ?? "nothing stored"
+                print("  database size: \(Self.size(storage.bytes)), oldest kept: \(oldest)")
+            }
             let rows = SubmissionState.allCases.map { [$0.rawValue, String(health.states[$0.rawValue] ?? 0)] }
             print(Table.render([["STATE", "COUNT"]] + rows))
             // Older daemons send no activity: the summary is extra, never a failure.
@@ -32,6 +36,18 @@ struct StatusCommand: AsyncParsableCommand {
             }
             return health.status == "ok" ? 0 : 1
         }
+    }
+
+    /// "12.3 MiB", for the database line.
+    static func size(_ bytes: Int64) -> String {
+        let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) bytes" : String(format: "%.1f", value) + " " + units[unit]
     }
 
     /// "4.2/s", for the rate line.

@@ -62,11 +62,15 @@ struct SystemdAuthorizationTests {
 
     /// Runs the CLI as `uid` with primary group `gid` and no supplementary groups (or the user's own).
     static func cli(
-        as uid: UInt32, gid: UInt32? = nil, initGroups: Bool = false, _ arguments: [String]
+        as uid: UInt32, gid: UInt32? = nil, initGroups: Bool = false, groups: [UInt32]? = nil, _ arguments: [String]
     ) async throws -> CLI.Result {
         let directory = try TestDirectory()
         var privileges = ["--reuid=\(uid)", "--regid=\(gid ?? uid)"]
-        privileges.append(initGroups ? "--init-groups" : "--clear-groups")
+        if let groups {
+            privileges.append("--groups=" + groups.map(String.init).joined(separator: ","))
+        } else {
+            privileges.append(initGroups ? "--init-groups" : "--clear-groups")
+        }
         let child = try SpawnedProcess(
             "/usr/bin/setpriv", privileges + [BuiltProducts.path("trainq")] + arguments, directory: directory, name: "trainq"
         )
@@ -172,6 +176,32 @@ struct SystemdAuthorizationTests {
         let daemon = try await Self.startDaemon(in: directory)
         let result = try await Self.cli(as: member.uid, gid: member.gid, initGroups: true, ["list", "--socket", daemon.socketPath])
         #expect(result.code == 0, "\(member.user) in \(member.group): \(result.stderr)")
+        #expect(await daemon.stop() == 0)
+    }
+
+    /// The kernel's word on the caller's groups (`SO_PEERGROUPS`) wins over the user database: a group the
+    /// process was given counts though no database lists the uid in it.
+    @Test func aSupplementaryGroupTheProcessHasCountsWithoutTheUserDatabase() async throws {
+        let group = try #require(Self.primaryGroup, "this machine has no group 'users'")
+        let stranger: UInt32 = 42_426
+        let directory = try TestDirectory()
+        let daemon = try await Self.startDaemon(in: directory)
+        let allowed = try await Self.cli(as: stranger, gid: stranger, groups: [4_242, group.gid], ["list", "--socket", daemon.socketPath])
+        #expect(allowed.code == 0, "uid \(stranger) with supplementary group \(group.name): \(allowed.stderr)")
+        let refused = try await Self.cli(as: stranger, gid: stranger, groups: [4_242], ["list", "--socket", daemon.socketPath])
+        #expect(refused.code == 6, "\(refused.stderr)")
+        #expect(await daemon.stop() == 0)
+    }
+
+    /// ... and a group the user database lists but the process dropped does not count.
+    @Test(.enabled(if: supplementaryMember != nil, "no user on this machine is a supplementary member of a group"))
+    func aGroupTheProcessDroppedDoesNotCount() async throws {
+        let member = try #require(Self.supplementaryMember)
+        try #require(member.gid != Self.primaryGroup?.gid, "\(member.user)'s primary group is allowed by itself")
+        let directory = try TestDirectory()
+        let daemon = try await Self.startDaemon(in: directory)
+        let result = try await Self.cli(as: member.uid, gid: member.gid, ["list", "--socket", daemon.socketPath])
+        #expect(result.code == 6, "\(member.user) without \(member.group): \(result.stderr)")
         #expect(await daemon.stop() == 0)
     }
 }

@@ -58,6 +58,42 @@ import TrainQStore
         }
     }
 
+    /// The schedule's progress is on the row: a restart resumes it where it was, rather than listing the job
+    /// again at once and starting the whole schedule over.
+    @Test func aRestartResumesTheRelistScheduleWhereItWas() async throws {
+        var configuration = EngineHarness.fastConfiguration()
+        configuration.reconcile.relistSchedule = RelistSchedule(waits: [.milliseconds(50), .milliseconds(50), .seconds(2)])
+        try await EngineHarness.with(configuration: configuration) { harness in
+            let (id, _) = try await orphan(harness)
+            // First run: three empty listings, then stopped while the last wait runs.
+            let progress = try await harness.running(harness.makeEngine()) { _ in
+                for _ in 0..<500 {
+                    if let row = try await harness.store.stored(id: id), row.relist.emptyListings >= 3 { return row.relist }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                throw EngineHarness.HarnessError.timedOut
+            }
+            #expect(progress.emptyListings == 3)
+            let nextListingAt = try #require(progress.nextListingAt)
+            #expect(nextListingAt > Date())
+            #expect(await harness.simulator.ledger().requests.list == 3)
+
+            // The re-sent create answers slowly, so the listings can be counted before tracking lists too.
+            await harness.simulator.setFaults([FaultRule(target: .create, kind: .delay, delayMilliseconds: 1_500, count: 1)])
+            try await harness.running(harness.makeEngine()) { _ in
+                let resent = try await harness.waitFor(id, in: [.submitting])
+                #expect(resent.attempts.count == 2)
+                // One listing more (the schedule's fourth and last), not a schedule started over.
+                #expect(await harness.simulator.ledger().requests.list == 4)
+                let firstAfterRestart = try #require(resent.history.last(where: { $0.state == .retrying })?.at)
+                #expect(firstAfterRestart >= nextListingAt.addingTimeInterval(-0.01))
+                let view = try await harness.waitFor(id, in: [.tracking, .succeeded])
+                #expect(view.attempts.map(\.outcome) == ["interrupted", "created"])
+            }
+            #expect(await harness.simulator.ledger().versions.count == 1)
+        }
+    }
+
     @Test func aLateCommitIsFoundByALaterListing() async throws {
         var configuration = EngineHarness.fastConfiguration()
         configuration.reconcile.relistSchedule = RelistSchedule(waits: [.milliseconds(300), .milliseconds(300), .seconds(1)])

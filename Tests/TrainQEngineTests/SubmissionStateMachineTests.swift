@@ -40,7 +40,7 @@ import TrainQStore
     var allEvents: [Machine.Event] {
         var events: [Machine.Event] = [
             .attemptStarting(serverClock: nil), .versionCreated(version), .daemonRestarted,
-            .reconciled(.found(version)), .reconciled(.notSeenYet(relistAfter: .seconds(2))), .reconciled(.notCreated),
+            .reconciled(.found(version)), .reconciled(.notSeenYet(emptyListings: 1, relistAfter: .seconds(2))), .reconciled(.notCreated),
             .reconciled(.ambiguous(candidates: [21, 22])), .reconciled(.undecidable("list failed")),
             .versionVanished(reason: "gone"),
             .cancelRequested, .retryRequested,
@@ -268,15 +268,19 @@ import TrainQStore
         #expect(decision.attemptOutcome == .interrupted)
         #expect(decision.write?.attempt == .interrupt(at: now))
         #expect(decision.reason == Machine.restartReason)
+        #expect(decision.write?.changes.relist == .fresh)
         #expect(decision.actions == [.countAttempt(.interrupted), .wakeReconciler])
         #expect(decide(.queued, .daemonRestarted).isRefused)
     }
 
     @Test func reconcileVerdicts() throws {
         #expect(try decided(.reconciling, .reconciled(.found(version))).next == .tracking)
-        let wait = try decided(.reconciling, .reconciled(.notSeenYet(relistAfter: .seconds(5))))
+        let wait = try decided(.reconciling, .reconciled(.notSeenYet(emptyListings: 2, relistAfter: .seconds(5))))
         #expect(wait.next == nil)
-        #expect(wait.actions == [.relist(after: .seconds(5))])
+        #expect(wait.actions.isEmpty)
+        // The schedule's progress is written on the row, without an event.
+        #expect(wait.write?.changes.relist == RelistProgress(emptyListings: 2, nextListingAt: now.addingTimeInterval(5)))
+        #expect(wait.write?.appendsEvent == false)
         let requeue = try decided(.reconciling, .reconciled(.notCreated))
         #expect(requeue.next == .retrying)
         #expect(requeue.write?.changes.nextAttemptAt == now)

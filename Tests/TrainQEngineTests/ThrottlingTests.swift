@@ -39,6 +39,45 @@ import TrainQStore
         }
     }
 
+    /// Under the same limit, tracking takes at most half of the rate, and every running version is still
+    /// read at least once per stretched interval (one list per job every jobs ÷ (rate × ½) seconds).
+    @Test func trackingKeepsEveryVersionFreshWithinItsStretchedInterval() async throws {
+        let jobs = 30
+        let gatewayRate = 5.0
+        // Versions run for two minutes at time scale 1: all of them are live for the whole test.
+        try await EngineHarness.with(
+            simulator: .init(timeScale: 1, rateLimit: Int(gatewayRate)),
+            configuration: EngineHarness.fastConfiguration(concurrency: 8), clientRate: 100, clientBurst: 20
+        ) { harness in
+            let engine = harness.makeTrackingEngine(minInterval: .milliseconds(500), maxInterval: .seconds(2))
+            try await harness.runningTracked(engine) {
+                var ids: [String] = []
+                for index in 0..<(2 * jobs) { ids.append(try await harness.submit(jobID: Int64(400 + index % jobs))) }
+                engine.submissionAccepted()
+                _ = try await harness.waitForAll(ids, in: [.tracking], timeout: .seconds(120))
+                let stretched = Double(jobs) / (gatewayRate * 0.5)
+                // Jitter on the interval, the 2 s cap on top, and a round's own queueing behind the limit.
+                let bound = stretched * 1.5 + 2
+                let early = await harness.simulator.ledger().requests
+                var worst = 0.0
+                for _ in 0..<25 {
+                    try await Task.sleep(for: .seconds(1))
+                    let ledger = await harness.simulator.ledger()
+                    let now = Date().timeIntervalSince1970 * 1000
+                    // Unread since it was created counts from its creation.
+                    for version in ledger.versions {
+                        worst = max(worst, (now - Double(version.lastReadAt ?? version.createTime)) / 1000)
+                    }
+                }
+                let late = await harness.simulator.ledger().requests
+                #expect(worst <= bound, "a version went \(worst) s unread; the stretched interval is \(stretched) s")
+                let calls = (late.show + late.list) - (early.show + early.list)
+                #expect(calls > 0)
+                #expect(Double(late.throttled - early.throttled) < 0.05 * Double(calls + late.throttled - early.throttled))
+            }
+        }
+    }
+
     @Test func aBusyJobDoesNotHoldBackAQuietOne() async throws {
         try await EngineHarness.with(
             simulator: .init(timeScale: 60, rateLimit: 5), configuration: EngineHarness.fastConfiguration(concurrency: 4),

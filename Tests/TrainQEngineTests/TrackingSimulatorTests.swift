@@ -83,7 +83,7 @@ import TrainQStore
                 let running = try await harness.waitUntil(id, "ran") { $0.remoteStatus?.code == 8 }
                 try await harness.client.stopVersion(
                     jobID: running.jobID, versionID: try #require(running.versionID), projectID: running.projectID)
-                await tracker.pollSoon(id)
+                tracker.pollSoon(id)
                 return try await harness.waitFor(id, in: [.succeeded, .failed, .stopped])
             }
             #expect(view.state == .stopped)

@@ -1,3 +1,4 @@
+import CLinuxShims
 import Foundation
 import NIOCore
 import NIOPosix
@@ -33,6 +34,8 @@ import Testing
             for channel in accepted.channels {
                 let credentials = try #require(ConnectionCredentials.credentials(of: channel))
                 #expect(credentials.uid == getuid() && credentials.gid == getgid() && credentials.pid == getpid())
+                // The kernel's list of this process's supplementary groups, as getgroups(2) gives it.
+                #expect(credentials.groups == Self.processGroups())
                 #expect(await PeerCredentials.of(channel) == credentials)
             }
 
@@ -44,6 +47,35 @@ import Testing
             try await server.close()
             try await group.shutdownGracefully()
         }
+    }
+
+    /// This process's supplementary groups, sorted as the kernel keeps them.
+    static func processGroups() -> [UInt32] {
+        let count = getgroups(0, nil)
+        var groups = [gid_t](repeating: 0, count: Int(max(count, 0)))
+        let read = getgroups(count, &groups)
+        return Array(Set(groups.prefix(Int(max(read, 0))))).sorted()
+    }
+
+    /// What `SO_PEERGROUPS` wrote is the ascending run before NIO's zero fill; gid 0 leads when present.
+    @Test func theGroupsAreTheAscendingRunBeforeTheZeroFill() {
+        var read = trainq_peer_groups()
+        #expect(PeerCredentials.groups(in: read) == [0])  // only a probe that found groups reads this
+        withUnsafeMutableBytes(of: &read.gids) { bytes in
+            let gids = bytes.bindMemory(to: gid_t.self)
+            gids[0] = 0
+            gids[1] = 27
+            gids[2] = 100
+        }
+        #expect(PeerCredentials.groups(in: read) == [0, 27, 100])
+        withUnsafeMutableBytes(of: &read.gids) { bytes in
+            let gids = bytes.bindMemory(to: gid_t.self)
+            gids[0] = 5
+            gids[1] = 5
+            gids[2] = 4_000_000
+            gids[255] = 4_000_001
+        }
+        #expect(PeerCredentials.groups(in: read) == [5, 4_000_000])
     }
 
     private func waitUntil(_ condition: () -> Bool) async throws {

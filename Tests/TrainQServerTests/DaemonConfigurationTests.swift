@@ -52,6 +52,7 @@ import TrainQEngine
         ("submit:\n  reconcile_waits: []\n", "submit.reconcile_waits", "needs at least one wait"),
         ("track:\n  min_interval: 5m\n", "track.max_interval", "must be at least track.min_interval"),
         ("track:\n  min_interval: 0s\n", "track.min_interval", "must be above zero"),
+        ("retention:\n  terminal: 10m\n", "retention.terminal", "must be at least 1h, or 0s to keep everything"),
     ])
     func anInvalidCombinationStopsTheDaemonNamingTheKeys(yaml: String, key: String, problem: String) async throws {
         let directory = try TemporaryDirectory()

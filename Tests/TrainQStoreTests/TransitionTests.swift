@@ -191,7 +191,8 @@ import TrainQAPI
                 reason: "ModelArts.0103: bad parameter", at: time(2))
             let requeued = try #require(
                 try await store.transition(
-                    id: queued.id, from: .rejected, to: .queued, changes: SubmissionChanges(resetBudget: true),
+                    id: queued.id, from: .rejected, to: .queued,
+                    changes: SubmissionChanges(nextAttemptAt: time(60), resetBudget: true),
                     reason: "retry requested by alice", at: time(60)))
             #expect(requeued.nextAttemptAt == time(60))
             let stored = try #require(try await store.stored(id: queued.id))

@@ -26,8 +26,8 @@ public actor IAMTokenProvider {
             credentials: IAMPasswordCredentials,
             refreshAhead: Duration = .seconds(3600),
             retryRefreshAfter: Duration = .seconds(30),
-            connectTimeout: Duration = .seconds(5),
-            requestTimeout: Duration = .seconds(30),
+            connectTimeout: Duration = ModelArtsClientConfiguration.Defaults.connectTimeout,
+            requestTimeout: Duration = ModelArtsClientConfiguration.Defaults.requestTimeout,
             caFile: String? = nil,
             proxy: ModelArtsClientConfiguration.Proxy? = nil
         ) {

@@ -49,13 +49,13 @@ public struct ModelArtsClientConfiguration: Sendable {
         endpoint: URL,
         projectID: String,
         authentication: ModelArtsAuthentication,
-        connectTimeout: Duration = .seconds(5),
-        requestTimeout: Duration = .seconds(30),
+        connectTimeout: Duration = Defaults.connectTimeout,
+        requestTimeout: Duration = Defaults.requestTimeout,
         caFile: String? = nil,
         proxy: Proxy? = nil,
-        rate: Double = 10,
-        burst: Int = 20,
-        concurrency: Int = 4,
+        rate: Double = Defaults.rate,
+        burst: Int = Defaults.burst,
+        concurrency: Int = Defaults.concurrency,
         userAgent: String = "trainq-modelarts/1.0",
         maxResponseBytes: Int = 16 * 1024 * 1024
     ) {

@@ -147,15 +147,13 @@ public final class DecisionExecutor: Sendable {
         case .sendCreate:
             await sendCreate(for: try await row(of: subject))
         case .wakeSubmitter:
-            links.submitter?.wake()
+            links.submitter.ring()
         case .wakeReconciler:
-            links.reconciler?.wake()
-        case .relist(let wait):
-            await links.reconciler?.relist(subject.id, after: wait)
+            links.reconciler.ring()
         case .stopVersion(let versionID):
             try await stop(versionID, of: try await row(of: subject))
         case .pollSoon:
-            await links.tracker?.pollSoon(subject.id)
+            links.tracker.post(subject.id)
         case .countAttempt(let outcome):
             EngineMetrics.attemptFinished(outcome)
         }

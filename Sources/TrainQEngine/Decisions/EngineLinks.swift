@@ -1,21 +1,12 @@
-import Synchronization
-
-/// The services the executor's actions reach. They are built after the executor (each holds it), so
-/// they are attached here once the engine has them all.
-final class EngineLinks: Sendable {
-    private struct Services {
-        var submitter: Submitter?
-        var reconciler: Reconciler?
-        var tracker: VersionTracker?
-    }
-
-    private let services = Mutex(Services())
-
-    func attach(submitter: Submitter, reconciler: Reconciler, tracker: VersionTracker) {
-        services.withLock { $0 = Services(submitter: submitter, reconciler: reconciler, tracker: tracker) }
-    }
-
-    var submitter: Submitter? { services.withLock { $0.submitter } }
-    var reconciler: Reconciler? { services.withLock { $0.reconciler } }
-    var tracker: VersionTracker? { services.withLock { $0.tracker } }
+/// The doorbells and the mailbox that the executor's actions reach. They are built before the executor
+/// and the services (each service holds the executor), and each service is built with its own, so the
+/// executor holds no optional reference to a service that might not exist yet: every action it is given
+/// reaches its service.
+struct EngineLinks: Sendable {
+    /// The submitter's doorbell: look for due work now.
+    let submitter = WakeSignal()
+    /// The reconciler's doorbell: a submission entered `reconciling`.
+    let reconciler = WakeSignal()
+    /// Submissions whose version the tracker polls at its next round (after a stop request).
+    let tracker = ServiceInbox<String>()
 }

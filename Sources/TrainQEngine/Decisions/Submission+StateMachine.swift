@@ -197,8 +197,12 @@ public struct SubmissionStateMachine: Sendable {
                     to: .tracking, changes: changes, attempt: .finish(.created(version, at: now, note: reason)),
                     reason: reason, at: now),
                 actions: [.wakeSubmitter])
-        case .notSeenYet(let wait):
-            return Decision(write: nil, actions: [.relist(after: wait)])
+        case .notSeenYet(let emptyListings, let wait):
+            // The schedule's progress goes on the row, so a restart resumes it rather than starting over.
+            let progress = RelistProgress(emptyListings: emptyListings, nextListingAt: now.adding(wait))
+            return Decision(
+                write: SubmissionWrite(
+                    expected: state, next: nil, changes: SubmissionChanges(relist: progress), appendsEvent: false, at: now))
         case .notCreated:
             // The budget is checked when the next attempt starts (retrying → exhausted).
             return Decision(
@@ -258,6 +262,18 @@ public struct SubmissionStateMachine: Sendable {
         to next: SubmissionState, changes: SubmissionChanges = .none, attempt: AttemptWrite? = nil,
         reason: String? = nil, at now: Date
     ) -> SubmissionWrite {
-        SubmissionWrite(expected: state, next: next, changes: changes, attempt: attempt, reason: reason, at: now)
+        var changes = changes
+        // `next_attempt_at` means "due at" while waiting (at once unless a backoff says later), and
+        // nothing in every other state.
+        switch next {
+        case .queued, .retrying:
+            changes.nextAttemptAt = changes.nextAttemptAt ?? now
+        case .submitting, .reconciling, .tracking, .succeeded, .failed, .stopped, .rejected, .exhausted, .canceled,
+            .needsAttention:
+            changes.nextAttemptAt = nil
+        }
+        // Every outcome to reconcile starts the re-list schedule afresh.
+        if next == .reconciling { changes.relist = .fresh }
+        return SubmissionWrite(expected: state, next: next, changes: changes, attempt: attempt, reason: reason, at: now)
     }
 }

@@ -46,8 +46,6 @@ extension SubmissionStateMachine {
         case wakeSubmitter
         /// An attempt's outcome is unknown: the reconciler lists the job's versions.
         case wakeReconciler
-        /// The reconciler lists this submission's job again after the wait.
-        case relist(after: Duration)
         /// Ask ModelArts to stop this version; the tracker then follows its status to `stopped`.
         case stopVersion(Int64)
         /// The tracker polls this submission's version at its next round.

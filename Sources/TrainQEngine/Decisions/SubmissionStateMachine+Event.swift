@@ -32,8 +32,9 @@ extension SubmissionStateMachine {
     public enum ReconcileVerdict: Sendable, Hashable {
         /// Exactly one version is this attempt's: adopt it.
         case found(ObservedVersion)
-        /// Nothing seen yet, but the listings do not yet span enough time: list again after the wait.
-        case notSeenYet(relistAfter: Duration)
+        /// Nothing seen yet in `emptyListings` listings, which do not yet span enough time: list again
+        /// after the wait.
+        case notSeenYet(emptyListings: Int, relistAfter: Duration)
         /// Every listing over the whole schedule came back without a match: the create did not happen.
         case notCreated
         /// More than one version could be this attempt's.

@@ -57,13 +57,15 @@ public actor VersionTracker: Service {
     var shortestInterval: Duration?
     /// The share of a throttled rate that tracking may use; the rest is for creates.
     static let throttledShare = 0.5
-    /// Rung by `pollSoon`, so the loop does not sleep through a request to look now.
-    private let pollSignal = WakeSignal()
+    /// Versions to poll at the next round (the executor's `pollSoon` action); a post rings the loop, so it
+    /// does not sleep through a request to look now.
+    private let pollRequests: ServiceInbox<String>
 
     init(
         store: SubmissionStore, client: ModelArtsClient, executor: DecisionExecutor, configuration: Configuration,
-        random: RandomSource, logger: Logger
+        random: RandomSource, pollRequests: ServiceInbox<String>, logger: Logger
     ) {
+        self.pollRequests = pollRequests
         self.store = store
         self.client = client
         self.executor = executor
@@ -91,6 +93,7 @@ public actor VersionTracker: Service {
                 }
                 // A stop does not wait for shows and lists that hang at ModelArts: they are cancelled, write
                 // nothing, and are made again after the restart.
+                takePollRequests()
                 await cancelWhenGracefulShutdown { await self.pollDueVersions() }
             } catch {
                 logger.error("tracking round failed; trying again", metadata: ["error": "\(error)"])
@@ -103,13 +106,19 @@ public actor VersionTracker: Service {
     }
 
     /// Poll this submission's version at the next round (after a stop request, for example).
-    public func pollSoon(_ id: String) {
-        guard var version = tracked[id] else { return }
-        version.nextPollAt = .now
-        version.schedule.reset()
-        tracked[id] = version
-        // Wake the loop: it sleeps until an event or the next due poll.
-        pollSignal.ring()
+    public nonisolated func pollSoon(_ id: String) {
+        pollRequests.post(id)
+    }
+
+    /// Makes the versions asked for due now. Taken after the catch-up with events, so a version that just
+    /// entered `tracking` is polled too; an id that is not tracked has nothing to poll.
+    private func takePollRequests() {
+        for id in pollRequests.takeAll() {
+            guard var version = tracked[id] else { continue }
+            version.nextPollAt = .now
+            version.schedule.reset()
+            tracked[id] = version
+        }
     }
 
     // MARK: - Knowing what to track
@@ -186,7 +195,7 @@ public actor VersionTracker: Service {
     /// True when woken by an event or `pollSoon`, false when the time passed or the task was cancelled.
     private func sleepUntilNews(after: Int64, timeout: Duration) async -> Bool {
         let store = self.store
-        let pollSignal = self.pollSignal
+        let pollSignal = self.pollRequests.signal
         return await withTaskGroup(of: Bool.self) { group in
             group.addTask { await store.waitForEvents(after: after, timeout: timeout) }
             group.addTask {

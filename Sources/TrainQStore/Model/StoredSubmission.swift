@@ -17,6 +17,8 @@ public struct StoredSubmission: Sendable, Hashable {
     /// The earliest ModelArts' clock can have read when the latest attempt began; nil when its answers
     /// had not told its time yet.
     public var latestAttemptServerStart: Date?
+    /// Reconciliation's progress, while `reconciling`.
+    public var relist: RelistProgress = .fresh
 
     public var id: String { view.id }
     public var state: SubmissionState { view.state }

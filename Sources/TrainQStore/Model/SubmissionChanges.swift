@@ -4,8 +4,8 @@ import TrainQAPI
 
 /// What a transition changes besides the state. Every field defaults to "leave as it is".
 public struct SubmissionChanges: Sendable, Hashable {
-    /// When the next attempt may start. Only meaningful in `queued` and `retrying`; see
-    /// `NextAttemptRule` for what the store writes when this is nil.
+    /// When the next attempt may start, written as given (nil clears it). The state machine sets it on
+    /// every move into `queued` or `retrying` and leaves it nil otherwise.
     public var nextAttemptAt: Date?
     /// Starts a fresh budget (`retry` by a person): the attempt count goes back to 0 and the budget's
     /// age counts from the transition's time.
@@ -22,11 +22,13 @@ public struct SubmissionChanges: Sendable, Hashable {
     public var timing: RemoteTiming?
     /// The last error: set it, clear it, or leave it.
     public var lastError: FieldUpdate<LastError>
+    /// Reconciliation's progress: how many listings came back empty, and when to list next.
+    public var relist: RelistProgress?
 
     public init(
         nextAttemptAt: Date? = nil, resetBudget: Bool = false, refundAttempt: Bool = false, version: CreatedVersion? = nil,
         remoteStatus: RemoteStatus? = nil, remoteSnapshot: JSONValue? = nil, timing: RemoteTiming? = nil,
-        lastError: FieldUpdate<LastError> = .keep
+        lastError: FieldUpdate<LastError> = .keep, relist: RelistProgress? = nil
     ) {
         self.nextAttemptAt = nextAttemptAt
         self.resetBudget = resetBudget
@@ -36,6 +38,7 @@ public struct SubmissionChanges: Sendable, Hashable {
         self.remoteSnapshot = remoteSnapshot
         self.timing = timing
         self.lastError = lastError
+        self.relist = relist
     }
 
     /// No change besides the state.

@@ -23,7 +23,9 @@ extension StoreTables {
 
     /// The highest committed (or, inside a transaction, written) event seq; 0 when there is none.
     func lastSequence() throws -> Int64 {
-        let select = try statement("SELECT COALESCE(MAX(seq), 0) FROM events")
+        // AUTOINCREMENT's high-water mark, not MAX(seq): it never goes back when retention deletes old events,
+        // so a client's `after` stays meaningful.
+        let select = try statement("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)")
         defer { select.reset() }
         return try select.step() ? select.int64(0) ?? 0 : 0
     }

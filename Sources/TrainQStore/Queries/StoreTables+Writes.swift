@@ -17,8 +17,8 @@ extension StoreTables {
             ":id": .text(id), ":owner_uid": .integer(Int64(new.owner.uid)), ":owner_user": .text(new.owner.user),
             ":project_id": .text(new.projectID), ":job_id": .integer(new.jobID), ":request": .blob(requestBytes),
             ":key": SQLiteValue(new.idempotencyKey), ":fingerprint": .blob(fingerprint), ":at": .integer(at),
-            ":next_attempt_at": SQLiteValue(
-                Self.milliseconds(NextAttemptRule.nextAttemptAt(entering: .queued, requested: nil, at: new.at))),
+            // A new submission is due at once.
+            ":next_attempt_at": .integer(at),
         ])
         try insert.run()
         return try appendEvent(
@@ -51,10 +51,11 @@ extension StoreTables {
                 duration_ms = CASE WHEN :set_timing THEN :duration_ms ELSE duration_ms END,
                 last_error_http_status = CASE WHEN :set_error THEN :error_http_status ELSE last_error_http_status END,
                 last_error_code = CASE WHEN :set_error THEN :error_code ELSE last_error_code END,
-                last_error_message = CASE WHEN :set_error THEN :error_message ELSE last_error_message END
+                last_error_message = CASE WHEN :set_error THEN :error_message ELSE last_error_message END,
+                relist_count = CASE WHEN :set_relist THEN :relist_count ELSE relist_count END,
+                relist_at = CASE WHEN :set_relist THEN :relist_at ELSE relist_at END
             WHERE id = :id AND state = :from
             """)
-        let nextAttemptAt = NextAttemptRule.nextAttemptAt(entering: to, requested: changes.nextAttemptAt, at: at)
         var lastError: LastError?
         var setError = false
         switch changes.lastError {
@@ -65,7 +66,7 @@ extension StoreTables {
         try update.bind([
             ":id": .text(id), ":from": .text(from.rawValue), ":to": .text(to.rawValue),
             ":at": .integer(Self.milliseconds(at)), ":reason": SQLiteValue(reason),
-            ":next_attempt_at": SQLiteValue(Self.milliseconds(nextAttemptAt)),
+            ":next_attempt_at": SQLiteValue(Self.milliseconds(changes.nextAttemptAt)),
             ":reset": SQLiteValue(changes.resetBudget), ":attempt_increment": .integer((countsAttempt ? 1 : 0) - (changes.refundAttempt ? 1 : 0)),
             ":set_version": SQLiteValue(changes.version != nil), ":version_id": SQLiteValue(changes.version?.id),
             ":version_name": SQLiteValue(changes.version?.name),
@@ -81,6 +82,24 @@ extension StoreTables {
             ":duration_ms": SQLiteValue(changes.timing?.durationMS),
             ":set_error": SQLiteValue(setError), ":error_http_status": SQLiteValue(lastError?.httpStatus.map { Int64($0) }),
             ":error_code": SQLiteValue(lastError?.code), ":error_message": SQLiteValue(lastError?.message),
+            ":set_relist": SQLiteValue(changes.relist != nil),
+            ":relist_count": .integer(Int64(changes.relist?.emptyListings ?? 0)),
+            ":relist_at": SQLiteValue(Self.milliseconds(changes.relist?.nextListingAt)),
+        ])
+        try update.run()
+        return connection.changes == 1
+    }
+
+    /// Records reconciliation's progress on a row that stays in `state`; false when it is not in it.
+    func updateRelistProgress(id: String, in state: SubmissionState, progress: RelistProgress, at: Date) throws -> Bool {
+        let update = try statement(
+            """
+            UPDATE submissions SET relist_count = :relist_count, relist_at = :relist_at
+            WHERE id = :id AND state = :state
+            """)
+        try update.bind([
+            ":id": .text(id), ":state": .text(state.rawValue), ":relist_count": .integer(Int64(progress.emptyListings)),
+            ":relist_at": SQLiteValue(Self.milliseconds(progress.nextListingAt)),
         ])
         try update.run()
         return connection.changes == 1

@@ -9,7 +9,7 @@ enum SubmissionRowDecoder {
         id, state, owner_uid, owner_user, project_id, job_id, request, created_at, updated_at, next_attempt_at, \
         attempt_count, budget_started_at, version_id, version_name, version_created_at, remote_code, remote_name, \
         remote_at, reason, last_error_http_status, last_error_code, last_error_message, remote_snapshot, \
-        start_time, duration_ms
+        start_time, duration_ms, relist_count, relist_at
         """
 
     /// The current row, without attempts and history (the caller adds them when it wants them).
@@ -61,11 +61,14 @@ enum SubmissionRowDecoder {
             nextAttemptAt: row.int64("next_attempt_at").map(date),
             versionID: row.int64("version_id"), versionName: row.string("version_name"),
             remoteStatus: remoteStatus, reason: row.string("reason"))
-        return try StoredSubmission(
+        var stored = try StoredSubmission(
             view: view, attemptCount: Int(required(row.int64("attempt_count"), "attempt_count")),
             budgetStartedAt: date(required(row.int64("budget_started_at"), "budget_started_at")),
             versionCreatedAt: row.int64("version_created_at").map(date), lastError: lastError,
             remoteSnapshot: snapshot, timing: timing)
+        stored.relist = RelistProgress(
+            emptyListings: Int(row.int64("relist_count") ?? 0), nextListingAt: row.int64("relist_at").map(date))
+        return stored
     }
 
     static func decodeState(_ name: String, submission: String) throws(StoreError) -> SubmissionState {

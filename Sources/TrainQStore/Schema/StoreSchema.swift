@@ -4,7 +4,7 @@
 /// accepted request; `fingerprint` is SHA-256 over what makes two requests "the same" for
 /// idempotency (project, job and request).
 enum StoreSchema {
-    static let migrator = SQLiteMigrator(migrations: [version1, version2, version3, version4, version5])
+    static let migrator = SQLiteMigrator(migrations: [version1, version2, version3, version4, version5, version6, version7])
 
     static let version1 = SQLiteMigration(
         version: 1, name: "submissions, attempts and events",
@@ -103,5 +103,22 @@ enum StoreSchema {
         version: 5, name: "attempt start on the service's clock",
         sql: """
             ALTER TABLE attempts ADD COLUMN server_started_at INTEGER;
+            """)
+
+    /// Reconciliation's progress on the row, so a restart resumes the re-list schedule instead of starting
+    /// it over (and listing a job that was just listed).
+    static let version6 = SQLiteMigration(
+        version: 6, name: "re-list progress on the row",
+        sql: """
+            ALTER TABLE submissions ADD COLUMN relist_count INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE submissions ADD COLUMN relist_at INTEGER;
+            """)
+
+    /// Ended submissions by the time they last changed, for retention to find the ones past it without
+    /// reading the live ones. Only rows in an ended state are in it.
+    static let version7 = SQLiteMigration(
+        version: 7, name: "ended submissions by last change",
+        sql: """
+            CREATE INDEX submissions_ended ON submissions(updated_at) WHERE state IN (\(StoreTables.endedStateList));
             """)
 }

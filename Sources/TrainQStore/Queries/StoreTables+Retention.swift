@@ -1,0 +1,48 @@
+import Foundation
+import TrainQAPI
+
+/// What retention reads and deletes: ended submissions with everything that belongs to them.
+extension StoreTables {
+    /// The ended states as an SQL list; the partial index `submissions_ended` is on the same list, so the
+    /// query can use it.
+    static let endedStateList = SubmissionState.allCases.filter(\.isTerminal).map { "'\($0.rawValue)'" }
+        .joined(separator: ", ")
+
+    /// Ended submissions last changed before `cutoff`, oldest change first, at most `limit`.
+    func ended(before cutoff: Date, limit: Int) throws -> [String] {
+        let select = try statement(
+            """
+            SELECT id FROM submissions INDEXED BY submissions_ended
+            WHERE state IN (\(Self.endedStateList)) AND updated_at < :cutoff
+            ORDER BY updated_at LIMIT :limit
+            """)
+        defer { select.reset() }
+        try select.bind([":cutoff": .integer(Self.milliseconds(cutoff)), ":limit": .integer(Int64(limit))])
+        var ids: [String] = []
+        while try select.step() {
+            if let id = select.string(0) { ids.append(id) }
+        }
+        return ids
+    }
+
+    /// Deletes the submission, its attempts and its events.
+    func deleteSubmission(id: String) throws {
+        for sql in [
+            "DELETE FROM events WHERE submission_id = :id",
+            "DELETE FROM attempts WHERE submission_id = :id",
+            "DELETE FROM submissions WHERE id = :id",
+        ] {
+            let delete = try statement(sql)
+            try delete.bind([":id": .text(id)])
+            try delete.run()
+        }
+    }
+
+    /// When the oldest submission kept was created; nil for an empty store.
+    func oldestCreatedAt() throws -> Date? {
+        let select = try statement("SELECT MIN(created_at) FROM submissions")
+        defer { select.reset() }
+        guard try select.step(), let milliseconds = select.int64(0) else { return nil }
+        return EpochMilliseconds.date(milliseconds)
+    }
+}
