@@ -3,16 +3,22 @@ extension OutgoingCallLimiter {
     /// increase and multiplicative decrease, as TCP and the AWS SDKs' "adaptive" retry mode do.
     ///
     /// - A 429 lowers the rate at once: to the rate the APIGW.0308 answer states when that is lower, else by
-    ///   `decreaseFactor`. Only a call granted after the last decrease can lower it again, so one burst of
-    ///   429s sent at the old rate counts once.
-    /// - While calls succeed it climbs back by `increasePerSecond` of itself each second, never above
-    ///   `ceiling` (`modelarts.rate_limit`); near the rate that last drew a 429 (within `probeBand` of it) only
-    ///   by `probePerSecond`, as CUBIC slows near its last maximum: the limit is probably still there.
+    ///   `decreaseFactor`. Only a call granted `reactionWindow` or more after the last decrease can lower it
+    ///   again: the gateway counts in one-second windows, so the 429s of calls let out before the new rate
+    ///   could show in a window answer the old rate, and a burst of them counts once. (Before, any call
+    ///   granted after the cut could cut again; with calls granted continuously, one burst of twenty 429s
+    ///   took the rate from 1,000/s to 0.3/s in a soak.)
+    /// - While calls succeed it climbs back, never above `ceiling` (`modelarts.rate_limit`), as CUBIC does
+    ///   around its last maximum: far below the rate that last drew a 429 it recovers `recoveryPerSecond` of
+    ///   the gap each second; near it (within `probeBand`) it only probes, by `probePerSecond` of itself, since
+    ///   the limit is probably still there; above it, and before any 429, by `increasePerSecond` of itself.
     struct AdaptiveRate: Sendable, Hashable {
         static let decreaseFactor = 0.7
         static let increasePerSecond = 0.02
         static let probePerSecond = 0.002
         static let probeBand = 0.9...1.1
+        static let recoveryPerSecond = 0.1
+        static let reactionWindow: Duration = .seconds(1)
         /// The slowest it goes: one call every twenty seconds still finds out when the limit lifts.
         static let floor = 0.05
 
@@ -30,7 +36,7 @@ extension OutgoingCallLimiter {
 
         /// A call granted at `grantedAt` was throttled. Returns whether the rate went down.
         mutating func throttled(grantedAt: ContinuousClock.Instant, statedRate: Double?, now: ContinuousClock.Instant) -> Bool {
-            if let decreasedAt, grantedAt < decreasedAt { return false }
+            if let decreasedAt, grantedAt < decreasedAt + Self.reactionWindow { return false }
             var next = current * Self.decreaseFactor
             throttledRate = current
             if let statedRate, statedRate < current {
@@ -48,9 +54,16 @@ extension OutgoingCallLimiter {
             guard current < ceiling else { return }
             let elapsed = increasedAt.map { min(1, TokenBucket.seconds(now - $0)) } ?? 0
             increasedAt = now
-            let nearTheLimit = throttledRate.map { Self.probeBand.contains(current / $0) } ?? false
-            let step = nearTheLimit ? Self.probePerSecond : Self.increasePerSecond
-            current = min(ceiling, current + max(current, 1) * step * elapsed)
+            let ownShare = max(current, 1)
+            let perSecond: Double
+            if let throttledRate, current < Self.probeBand.lowerBound * throttledRate {
+                perSecond = max((throttledRate - current) * Self.recoveryPerSecond, ownShare * Self.increasePerSecond)
+            } else if let throttledRate, Self.probeBand.contains(current / throttledRate) {
+                perSecond = ownShare * Self.probePerSecond
+            } else {
+                perSecond = ownShare * Self.increasePerSecond
+            }
+            current = min(ceiling, current + perSecond * elapsed)
         }
 
         /// Whether the gateway has made it slow down below its configured rate.

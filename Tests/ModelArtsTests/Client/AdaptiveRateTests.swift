@@ -62,11 +62,35 @@ import Testing
         var rate = Rate(ceiling: 100)
         _ = rate.throttled(grantedAt: start, statedRate: nil, now: start)
         _ = rate.throttled(grantedAt: start + .seconds(1), statedRate: nil, now: start + .seconds(1))
-        // 100 → 70 → 49: well below the 70 that drew the last 429, so 2 % a second.
+        // 100 → 70 → 49: well below the 70 that drew the last 429, so a tenth of the gap a second.
         #expect(abs(rate.current - 49) < 1e-9)
         rate.succeeded(now: start + .seconds(1))
         rate.succeeded(now: start + .seconds(2))
-        #expect(abs(rate.current - 49 * 1.02) < 1e-9)
+        #expect(abs(rate.current - (49 + 21 * 0.1)) < 1e-9)
+        // Back near 70 within half a minute, where it slows to probing.
+        var now = start + .seconds(2)
+        for _ in 0..<300 {
+            now += .milliseconds(100)
+            rate.succeeded(now: now)
+        }
+        #expect(rate.current > 63 && rate.current < 70)
+    }
+
+    /// Calls are granted all the time; the 429s of those let out within a second of the cut still answer
+    /// the old rate's window, so a burst of them cuts once, and only a 429 a window later cuts again.
+    @Test func aBurstOfThrottledCallsCutsOncePerWindow() {
+        var rate = Rate(ceiling: 1_000)
+        _ = rate.throttled(grantedAt: start, statedRate: nil, now: start)
+        for index in 1...20 {
+            let granted = start + .milliseconds(index * 10)
+            let lowered = rate.throttled(grantedAt: granted, statedRate: nil, now: granted + .milliseconds(5))
+            #expect(!lowered)
+        }
+        #expect(rate.current == 700)
+        let later = start + .seconds(1)
+        let lowered = rate.throttled(grantedAt: later, statedRate: nil, now: later + .milliseconds(5))
+        #expect(lowered)
+        #expect(abs(rate.current - 490) < 1e-9)
     }
 
     @Test func itNeverStopsAltogether() {
