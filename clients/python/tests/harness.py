@@ -27,7 +27,38 @@ if os.environ.get("TRAINQ_TEST_INSTALLED") != "1" and str(PACKAGE_SOURCE) not in
 
 import trainq  # noqa: E402
 
-BIN_DIR = Path(os.environ.get("TRAINQ_BIN_DIR") or (REPO_ROOT / ".build" / "debug"))
+__all__ = [
+    "trainq",
+    "REPO_ROOT",
+    "BIN_DIR",
+    "seed_request",
+    "binary",
+    "eventually",
+    "Workspace",
+    "Child",
+    "Simulator",
+    "Daemon",
+    "simulate_config",
+    "external_config",
+    "DaemonTestCase",
+    "Background",
+]
+
+
+
+def _bin_dir() -> Path:
+    """``$TRAINQ_BIN_DIR`` (a relative one from the working directory, else from the repository), or the
+    repository's ``.build/debug``. Absolute: the children run in their workspace."""
+    given = os.environ.get("TRAINQ_BIN_DIR")
+    if not given:
+        return REPO_ROOT / ".build" / "debug"
+    path = Path(given).expanduser()
+    if not path.is_absolute() and not path.is_dir() and (REPO_ROOT / path).is_dir():
+        path = REPO_ROOT / path
+    return path.resolve()
+
+
+BIN_DIR = _bin_dir()
 SEED_REQUEST_PATH = REPO_ROOT / "examples" / "seed-request.json"
 
 SIM_ACCESS_KEY = "PYTESTACCESSKEY000001"
@@ -80,6 +111,12 @@ class Workspace:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
+def child_environment() -> Dict[str, str]:
+    """This environment without TRAINQ_* variables: trainqd refuses to start on one it does not know
+    (TRAINQ_BIN_DIR, TRAINQ_TEST_INSTALLED), and the tests configure it with files and flags only."""
+    return {name: value for name, value in os.environ.items() if not name.startswith("TRAINQ_")}
+
+
 class Child:
     """A child process whose output goes to a file in the workspace (never a pipe that could fill up)."""
 
@@ -88,7 +125,12 @@ class Child:
         self._log_file = open(log, "ab")
         try:
             self.process = subprocess.Popen(
-                arguments, stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT, cwd=str(cwd)
+                arguments,
+                stdin=subprocess.DEVNULL,
+                stdout=self._log_file,
+                stderr=subprocess.STDOUT,
+                cwd=str(cwd),
+                env=child_environment(),
             )
         except BaseException:
             self._log_file.close()

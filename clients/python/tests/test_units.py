@@ -205,5 +205,63 @@ class ClientWithoutDaemonTests(unittest.TestCase):
             self.assertLess(time.monotonic() - started, 3)
 
 
+class FakeDaemonTests(unittest.TestCase):
+    """A stand-in trainqd on a Unix socket, for answers the real one gives only in a narrow window."""
+
+    def test_wait_retries_through_503_shutting_down(self) -> None:
+        import http.server
+        import json
+        import socketserver
+        import threading
+
+        answers: List[str] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                answers.append(self.path)
+                body: object
+                if len(answers) <= 2:
+                    status = 503
+                    body = {"error": {"kind": "shutting_down", "message": "trainqd is stopping", "details": []}}
+                else:
+                    status = 200
+                    body = SUBMISSION_JSON
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+            daemon_threads = True
+
+        with tempfile.TemporaryDirectory(prefix="tqpy-", dir="/tmp") as directory:
+            path = os.path.join(directory, "fake.sock")
+            server = Server(path, Handler)
+            thread = threading.Thread(target=server.serve_forever, daemon=True)
+            thread.start()
+            try:
+                with trainq.Client(path, timeout=5) as client, self.assertLogs("trainq", level="INFO") as logs:
+                    done = client.wait("01M90V1T95XZQ0GPQJ26V8QVAR", reconnect_timeout=10)
+                    # A one-shot call does not retry: the envelope's kind is kept.
+                    answers.clear()
+                    with self.assertRaises(trainq.DaemonUnavailable) as raised:
+                        client.get("01M90V1T95XZQ0GPQJ26V8QVAR")
+            finally:
+                server.shutdown()
+                server.server_close()
+        self.assertEqual(done.state, "succeeded")
+        self.assertEqual((raised.exception.kind, raised.exception.status), ("shutting_down", 503))
+        self.assertTrue(raised.exception.reconnectable)
+        self.assertEqual(len([m for m in logs.output if "is not answering" in m]), 1, logs.output)
+        self.assertEqual(len([m for m in logs.output if "is back" in m]), 1, logs.output)
+
+
 if __name__ == "__main__":
     unittest.main()
