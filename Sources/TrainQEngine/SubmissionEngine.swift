@@ -105,6 +105,7 @@ public final class SubmissionEngine: Sendable {
             guard let versionID = resolution.versionID else {
                 throw .invalidVersion("adopt needs a version_id")
             }
+            guard versionID > 0 else { throw .invalidVersion("version_id must be a positive integer, not \(versionID)") }
             event = .resolveRequested(.adopt(try await checkedVersion(versionID, for: id)))
         }
         return try await executor.perform(event, onSubmission: id, at: at)

@@ -4,19 +4,26 @@ import Foundation
 /// `submit.base_delay` stops the daemon with a message a person can act on.
 enum ConfigurationValueParsing {
     /// `500ms`, `10s`, `5m`, `2h`, `1d`, or a plain number of seconds.
+    /// The longest duration taken: a hundred years, far below what `Int64` milliseconds hold, so no value
+    /// that parses can overflow the conversion (`1e16` once crashed the daemon from a query string).
+    static let longestDuration: Double = 100 * 365 * 86_400
+
     static func duration(_ text: String, key: String) throws -> Duration {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
-        for (suffix, seconds) in units where trimmed.hasSuffix(suffix) {
-            let number = String(trimmed.dropLast(suffix.count))
-            if let value = Double(number), value >= 0, value.isFinite {
-                return .milliseconds(Int64((value * seconds * 1000).rounded()))
-            }
+        var seconds: Double?
+        for (suffix, unit) in units where trimmed.hasSuffix(suffix) {
+            if let value = Double(trimmed.dropLast(suffix.count)) { seconds = value * unit }
+            break
         }
-        if let value = Double(trimmed), value >= 0, value.isFinite {
-            return .milliseconds(Int64((value * 1000).rounded()))
+        if seconds == nil, let value = Double(trimmed) { seconds = value }
+        guard let seconds, seconds >= 0, seconds.isFinite else {
+            throw ConfigurationError(key: key, problem: "'\(text)' is not a duration (use e.g. 500ms, 10s, 5m, 2h)")
         }
-        throw ConfigurationError(key: key, problem: "'\(text)' is not a duration (use e.g. 500ms, 10s, 5m, 2h)")
+        guard seconds <= longestDuration else {
+            throw ConfigurationError(key: key, problem: "'\(text)' is longer than a hundred years")
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
     static func integer(_ text: String, key: String, range: ClosedRange<Int>) throws -> Int {

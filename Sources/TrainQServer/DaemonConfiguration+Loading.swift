@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import ModelArts
 import SystemPackage
 import TrainQEngine
 import Yams
@@ -78,7 +79,7 @@ extension DaemonConfiguration {
             modelArts.endpoint = try parse.url(endpoint, key: "modelarts.endpoint", schemes: ["https", "http"])
         }
         if let project = values.string("modelarts.project_id") {
-            guard project.count == 32, project.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+            guard ProjectID.isValid(project) else {
                 throw ConfigurationError(key: "modelarts.project_id", problem: "'\(project)' is not 32 lowercase hex characters")
             }
             modelArts.projectID = project

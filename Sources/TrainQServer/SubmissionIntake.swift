@@ -48,7 +48,7 @@ struct SubmissionIntake: Sendable {
 
         var projectID = defaultProjectID
         switch members["project_id"] {
-        case .string(let value) where value.count == 32 && value.allSatisfy({ $0.isHexDigit && !$0.isUppercase }):
+        case .string(let value) where ProjectID.isValid(value):
             projectID = value
         case .string: problems.append(FieldProblem(field: "project_id", problem: "must be 32 lowercase hexadecimal characters"))
         case nil where defaultProjectID == nil:

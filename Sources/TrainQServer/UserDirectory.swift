@@ -72,6 +72,7 @@ final class UserDirectory: Sendable {
     }
 
     static func groupID(name: String) -> UInt32? {
+        guard !name.isEmpty, !name.utf8.contains(0) else { return nil }
         var entry = group()
         var result: UnsafeMutablePointer<group>?
         var buffer = [CChar](repeating: 0, count: 16384)
@@ -96,6 +97,8 @@ final class UserDirectory: Sendable {
 
 extension UserDirectory {
     static func userID(name: String) -> UInt32? {
+        // The C call stops at a NUL: "root\0x" would name root.
+        guard !name.isEmpty, !name.utf8.contains(0) else { return nil }
         var entry = passwd()
         var result: UnsafeMutablePointer<passwd>?
         var buffer = [CChar](repeating: 0, count: 4096)

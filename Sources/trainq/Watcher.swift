@@ -7,6 +7,9 @@ import TrainQAPI
 /// Each call goes through `reconnector`: across a restart of trainqd the long-poll resumes after the
 /// last seq printed, so every change is printed once.
 struct Watcher {
+    /// Events asked for per long-poll: a submission has a few dozen in its whole life.
+    static let pageLimit = 500
+
     let client: DaemonClient
     let json: Bool
     let reconnector: Reconnector
@@ -42,7 +45,7 @@ struct Watcher {
                 // While reconnecting, ask without waiting: the answer says trainqd is back at once
                 // instead of after the next change.
                 let wait = reconnector.isReconnecting ? "0s" : "30s"
-                let path = "/v1/events?submission=\(id)&after=\(after)&timeout=\(wait)"
+                let path = "/v1/events?submission=\(id)&after=\(after)&timeout=\(wait)&limit=\(Self.pageLimit)"
                 return try client.decode(EventsPage.self, from: try await client.send(.GET, path, timeout: .seconds(60)))
             }
             for event in page.events {
@@ -54,7 +57,9 @@ struct Watcher {
                 }
                 if let code = Self.exitCode(for: event.state) { return code }
             }
-            after = max(after, page.events.isEmpty ? after : page.lastSeq)
+            // `lastSeq` is the newest event of all submissions: past it only when this page held every event
+            // of ours up to it, or a full page would skip the rest of our events.
+            if !page.events.isEmpty, page.events.count < Self.pageLimit { after = max(after, page.lastSeq) }
         }
     }
 

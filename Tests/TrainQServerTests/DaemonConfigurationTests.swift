@@ -53,6 +53,7 @@ import TrainQEngine
         ("track:\n  min_interval: 5m\n", "track.max_interval", "must be at least track.min_interval"),
         ("track:\n  min_interval: 0s\n", "track.min_interval", "must be above zero"),
         ("retention:\n  terminal: 10m\n", "retention.terminal", "must be at least 1h, or 0s to keep everything"),
+        ("submit:\n  base_delay: 1e20s\n", "submit.base_delay", "'1e20s' is longer than a hundred years"),
     ])
     func anInvalidCombinationStopsTheDaemonNamingTheKeys(yaml: String, key: String, problem: String) async throws {
         let directory = try TemporaryDirectory()

@@ -59,6 +59,31 @@ import TrainQAPI
         }
     }
 
+    /// Found by schemathesis against a real trainqd: values that parse but cannot be held once crashed the
+    /// daemon, or named something else than they say.
+    @Test func valuesOutOfRangeOrInDisguiseAreRefusedNotObeyed() async throws {
+        let fixture = try SocketAPIFixture()
+        try await fixture.test { client in
+            for timeout in ["1e16", "10000000000000000", "9999999999999999999999d", "inf", "nan", "-1s"] {
+                let response = try await client.call(.get, "/v1/events?after=0&timeout=\(timeout)")
+                #expect(response.status == .badRequest, "timeout=\(timeout)")
+                #expect(response.envelope?.error.kind == .badRequest)
+            }
+            // Fullwidth digits are hexadecimal to Swift's Character, not to ModelArts.
+            let fullwidth = "０１２３４５６７８９abcdef０１２３４５６７８９abcdef"
+            let body = SocketAPIFixture.seedBody.replacingOccurrences(of: #""job_id": 10"#, with: #""job_id": 10, "project_id": "\#(fullwidth)""#)
+            #expect(body.contains(fullwidth))
+            let refused = try await client.call(.post, "/v1/submissions", body: body)
+            #expect(refused.status == .badRequest)
+            #expect(refused.envelope?.error.details.map(\.field) == ["project_id"])
+            // A NUL ends the name for the C library: "root\0x" must not list root's submissions.
+            let owner = try await client.call(.get, "/v1/submissions?owner=root%00x")
+            #expect(owner.status == .badRequest)
+            // The daemon is still there.
+            #expect(try await client.call(.get, "/v1/health").status == .ok)
+        }
+    }
+
     @Test func malformedJSONWrongMediaTypeAndOversizedBodies() async throws {
         let fixture = try SocketAPIFixture(maxBodyBytes: 4096)
         try await fixture.test { client in
