@@ -106,6 +106,8 @@ public final class SubmissionEngine: Sendable {
                 throw .invalidVersion("adopt needs a version_id")
             }
             guard versionID > 0 else { throw .invalidVersion("version_id must be a positive integer, not \(versionID)") }
+            // The state decides before ModelArts is asked: the answer does not depend on whether it is up.
+            try await executor.checkAllowed(.resolveRequested(.adopt(ObservedVersion(id: versionID))), onSubmission: id, at: at)
             event = .resolveRequested(.adopt(try await checkedVersion(versionID, for: id)))
         }
         return try await executor.perform(event, onSubmission: id, at: at)

@@ -145,4 +145,28 @@ import TrainQStore
             }
         }
     }
+
+    /// The state decides before ModelArts is asked: adopting on a submission that is not waiting for a
+    /// person is `not_allowed`, with no call made, whether or not the version exists.
+    @Test func adoptingOnASubmissionNotWaitingForAPersonIsRefusedWithoutACall() async throws {
+        try await EngineHarness.with { harness in
+            let id = try await harness.submit()
+            let engine = harness.makeEngine()
+            for versionID in [Int64(20), 999_999] {
+                do {
+                    _ = try await engine.resolve(id: id, ResolveRequest(action: .adopt, versionID: versionID))
+                    Issue.record("adopt on a queued submission was accepted")
+                } catch let error as EngineError {
+                    #expect(error.kind == .notAllowed, "\(error)")
+                }
+            }
+            #expect(await harness.simulator.ledger().requests.show == 0)
+            do {
+                _ = try await engine.resolve(id: id, ResolveRequest(action: .adopt, versionID: -5))
+                Issue.record("a negative version was accepted")
+            } catch let error as EngineError {
+                #expect(error.kind == .invalidVersion)
+            }
+        }
+    }
 }

@@ -123,6 +123,18 @@ public final class DecisionExecutor: Sendable {
         throw .conflict(id)
     }
 
+    /// Whether the machine would take `event` for the submission as it is now, without doing anything: a
+    /// person's action that needs ModelArts first (checking a version to adopt) is refused before the call.
+    func checkAllowed(_ event: SubmissionStateMachine.Event, onSubmission id: String, at now: Date = Date())
+        async throws(EngineError)
+    {
+        let subject = Subject(try await load(id))
+        var machine = SubmissionStateMachine(state: subject.state, policy: policy)
+        if case .failure(let refusal) = machine.handle(event, context: subject.context, now: now) {
+            throw .refused(refusal)
+        }
+    }
+
     /// At start: every `submitting` row belongs to an attempt a previous run did not finish. Returns
     /// how many went to reconciliation.
     func recoverInterruptedAttempts(at now: Date = Date()) async throws(EngineError) -> Int {
