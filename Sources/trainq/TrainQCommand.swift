@@ -17,6 +17,12 @@ struct TrainQCommand: AsyncParsableCommand {
             RetryCommand.self, ResolveCommand.self, EventsCommand.self, StatusCommand.self,
         ]
     )
+
+    /// Parses with the shared options allowed before the command (`trainq --socket PATH list`).
+    static func main() async {
+        let commands = Set(configuration.subcommands.map { $0._commandName })
+        await main(LeadingGlobalOptions.reordered(Array(CommandLine.arguments.dropFirst()), commands: commands))
+    }
 }
 
 /// Options every subcommand shares.

@@ -21,10 +21,17 @@ import TrainQAPI
         #expect(creates.count == 1)
         #expect(health.oldestDueSeconds == 0)
 
+        // The shared options may also come before the command, as with `git -C` or `docker -H`.
+        let leading = try await CLI.run(["--socket", daemon.socketPath, "--json", "status"])
+        #expect(leading.code == 0, "\(leading.stderr)")
+        #expect(try APICoding.decoder().decode(HealthView.self, from: Data(leading.stdout.utf8)).activity?.attempts == ["created": 1])
+        #expect(health.storage.map { $0.bytes > 0 && $0.oldestKeptAt != nil } == true)
+
         let text = try await CLI.run(["status", "--socket", daemon.socketPath])
         #expect(text.code == 0, "\(text.stderr)")
         #expect(text.stdout.contains("attempts:             created 1"), "\(text.stdout)")
         #expect(text.stdout.contains("  create_version: 1× HTTP "), "\(text.stdout)")
+        #expect(text.stdout.contains("database size: "), "\(text.stdout)")
         #expect(await daemon.stop() == 0)
     }
 
