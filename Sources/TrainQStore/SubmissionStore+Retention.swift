@@ -13,13 +13,16 @@ extension SubmissionStore {
         }
     }
 
-    /// Gives up to `pages` free pages back to the file system (`auto_vacuum=INCREMENTAL`).
-    public func releaseFreePages(_ pages: Int) throws {
+    /// Gives up to `pages` free pages back to the file system (`auto_vacuum=INCREMENTAL`); returns how
+    /// many free pages are left.
+    @discardableResult
+    public func releaseFreePages(_ pages: Int) throws -> Int {
         let connection = try openConnection()
         do {
             let vacuum = try connection.prepare("PRAGMA incremental_vacuum(\(max(pages, 0)))")
             // The pragma frees one page per step.
             while try vacuum.step() {}
+            return Int(try connection.scalarInt64("PRAGMA freelist_count") ?? 0)
         } catch {
             throw failure(error, during: "incremental vacuum")
         }

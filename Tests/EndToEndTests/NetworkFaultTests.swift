@@ -597,24 +597,9 @@ final class NetworkLab: @unchecked Sendable {
 
     /// A trainqd configuration for the simulator's fault port, with its AK/SK in files.
     func daemonConfiguration(requestTimeout: String = "1s", extra: String = "") throws -> String {
-        let akFile = directory.file("ak")
-        let skFile = directory.file("sk")
-        try SimulatorProcess.accessKey.write(toFile: akFile, atomically: true, encoding: .utf8)
-        try SimulatorProcess.secretKey.write(toFile: skFile, atomically: true, encoding: .utf8)
-        let path = directory.file("trainqd.yaml")
-        try """
-            modelarts:
-              endpoint: \(endpoint.absoluteString)
-              project_id: \(Self.projectID)
-              access_key_file: \(akFile)
-              secret_key_file: \(skFile)
-              connect_timeout: 1s
-              request_timeout: \(requestTimeout)
-              rate_limit: 200
-              burst: 50
-            \(extra)
-            """.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        try SimulatorProcess.daemonConfiguration(
+            endpoint: endpoint.absoluteString, in: directory, requestTimeout: requestTimeout,
+            modelArtsExtra: "\n  connect_timeout: 1s", extra: extra)
     }
 
     // MARK: The client

@@ -69,6 +69,13 @@ final class SimulatorProcess: Sendable {
 
     /// A trainqd configuration file that points at this simulator with its AK/SK in files.
     func daemonConfiguration(in directory: TestDirectory, requestTimeout: String = "2s", extra: String = "") throws -> String {
+        try Self.daemonConfiguration(endpoint: endpoint, in: directory, requestTimeout: requestTimeout, extra: extra)
+    }
+
+    /// A trainqd configuration file for a simulator at `endpoint` (this one's AK/SK, in files).
+    static func daemonConfiguration(
+        endpoint: String, in directory: TestDirectory, requestTimeout: String, modelArtsExtra: String = "", extra: String = ""
+    ) throws -> String {
         let akFile = directory.file("ak")
         let skFile = directory.file("sk")
         try Self.accessKey.write(toFile: akFile, atomically: true, encoding: .utf8)
@@ -82,7 +89,7 @@ final class SimulatorProcess: Sendable {
               secret_key_file: \(skFile)
               request_timeout: \(requestTimeout)
               rate_limit: 200
-              burst: 50
+              burst: 50\(modelArtsExtra)
             \(extra)
             """.write(toFile: path, atomically: true, encoding: .utf8)
         return path

@@ -68,9 +68,7 @@ import TrainQAPI
             }
             #expect(deleted == 600)
             #expect(try await store.footprint().freeBytes > 0)
-            for _ in 0..<100 where try await store.footprint().freeBytes > 0 {
-                try await store.releaseFreePages(100)
-            }
+            for _ in 0..<100 where try await store.releaseFreePages(100) > 0 {}
             let after = try await store.footprint()
             #expect(after.freeBytes == 0)
             #expect(after.bytes < before.bytes / 2, "\(before.bytes) bytes before, \(after.bytes) after")

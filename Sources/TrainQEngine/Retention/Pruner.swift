@@ -69,9 +69,8 @@ public actor Pruner: Service {
 
     /// Gives free pages back in steps, each its own short write.
     private func releaseFreePages() async throws {
-        for _ in 0..<1_000 {
-            guard try await store.footprint().freeBytes > 0, !Task.isShuttingDownGracefully else { return }
-            try await store.releaseFreePages(configuration.pagesPerRelease)
+        for _ in 0..<1_000 where !Task.isShuttingDownGracefully {
+            guard try await store.releaseFreePages(configuration.pagesPerRelease) > 0 else { return }
             await Task.yield()
         }
     }
