@@ -43,7 +43,7 @@ struct ControlRoutes: Sendable {
     }
 
     @Sendable func setOutcome(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
-        guard let versionText = context.parameters.get("version_id"), let versionId = Int64(versionText), versionId > 0 else {
+        guard let versionText = context.parameters.get("version_id"), let versionID = Int64(versionText), versionID > 0 else {
             throw ServiceError.control("version id must be a positive integer", status: 404)
         }
         let document = try await Self.document(request, context: context)
@@ -59,8 +59,8 @@ struct ControlRoutes: Sendable {
         } catch {
             throw ServiceError.control(error.description)
         }
-        try await cloud.setOutcome(status, forVersion: versionId)
-        return JSONResponse.make(.ok, .object(["version_id": .integer(versionId), "status": .integer(Int64(status))]))
+        try await cloud.setOutcome(status, forVersion: versionID)
+        return JSONResponse.make(.ok, .object(["version_id": .integer(versionID), "status": .integer(Int64(status))]))
     }
 
     private static func document(_ request: Request, context: SimulatorRequestContext) async throws -> JSONValue {

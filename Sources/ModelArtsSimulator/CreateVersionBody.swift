@@ -7,7 +7,7 @@ import ModelArts
 /// malformed JSON is 400 ModelArts.0101; broken rules are 400 ModelArts.0104 listing every violation,
 /// found by the same validation the client runs before it sends.
 enum CreateVersionBody {
-    static func parse(_ body: ByteBuffer, jobId: Int64) throws(ServiceError) -> SimulatedCloud.VersionDraft {
+    static func parse(_ body: ByteBuffer, jobID: Int64) throws(ServiceError) -> SimulatedCloud.VersionDraft {
         let document: JSONValue
         do {
             document = try JSONValue.parse(Data(body.readableBytesView))
@@ -19,9 +19,9 @@ enum CreateVersionBody {
             throw .parameterError(error.violations.map(\.description).joined(separator: "; "))
         case .success(let request):
             return .init(
-                jobId: jobId,
+                jobID: jobID,
                 jobDesc: request.jobDesc ?? "",
-                preVersionId: request.config.preVersionID,
+                preVersionID: request.config.preVersionID,
                 config: document["config"] ?? request.jsonValue
             )
         }

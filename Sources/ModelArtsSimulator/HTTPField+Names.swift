@@ -5,6 +5,6 @@ typealias HTTPFieldName = HTTPFields.Element.Name
 
 extension HTTPFieldName {
     // Literal, valid header names: the initializer cannot fail for them.
-    static let requestId = Self("X-Request-Id")!
+    static let requestID = Self("X-Request-Id")!
     static let subjectToken = Self("X-Subject-Token")!
 }

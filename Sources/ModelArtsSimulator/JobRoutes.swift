@@ -24,7 +24,7 @@ struct JobRoutes: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
-        _ = try PathParameters.projectId(context)
+        _ = try PathParameters.projectID(context)
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let admission = try await gateway.admit(.listJobs, request, body: body, context: context)
         let query = request.uri.queryParameters
@@ -47,7 +47,7 @@ struct JobRoutes: Sendable {
 
         var rows: [Row] = []
         for (job, versions) in await cloud.allJobs() {
-            let latest = versions.max { $0.versionId < $1.versionId }
+            let latest = versions.max { $0.versionID < $1.versionID }
             var snapshot: SimulatedVersion.StateMachine.Snapshot?
             if let latest { snapshot = await cloud.snapshot(of: latest) }
             rows.append(Row(job: job, latest: latest, status: snapshot?.status ?? 0, duration: snapshot?.duration ?? 0, versionCount: versions.count))
@@ -58,13 +58,13 @@ struct JobRoutes: Sendable {
         rows.sort { lhs, rhs in
             let ascending = Self.precedes(lhs, rhs, by: sortBy)
             let descending = Self.precedes(rhs, lhs, by: sortBy)
-            if ascending == descending { return lhs.job.jobId < rhs.job.jobId }
+            if ascending == descending { return lhs.job.jobID < rhs.job.jobID }
             return order == "asc" ? ascending : descending
         }
         let total = rows.count
         let items: [JSONValue] = pagination.apply(to: rows).map { row in
             var members: [String: JSONValue] = [
-                "job_id": .integer(row.job.jobId),
+                "job_id": .integer(row.job.jobID),
                 "job_name": .string(row.job.jobName),
                 "job_desc": .string(row.job.jobDesc),
                 "status": .integer(Int64(row.status)),
@@ -72,7 +72,7 @@ struct JobRoutes: Sendable {
                 "duration": .integer(row.duration),
                 "version_count": .integer(Int64(row.versionCount)),
             ]
-            if let latest = row.latest { members["version_id"] = .integer(latest.versionId) }
+            if let latest = row.latest { members["version_id"] = .integer(latest.versionID) }
             return .object(members)
         }
         if let lost = admission.lostResponse { try await gateway.loseResponse(lost, route: .listJobs, context: context) }

@@ -2,10 +2,10 @@
 public struct Ledger: Sendable, Hashable, Codable {
     /// One version created through the API (seeded versions are not listed).
     public struct Entry: Sendable, Hashable, Codable {
-        public var jobId: Int64
-        public var versionId: Int64
+        public var jobID: Int64
+        public var versionID: Int64
         public var versionName: String
-        public var preVersionId: Int64?
+        public var preVersionID: Int64?
         public var jobDesc: String
         /// Epoch milliseconds.
         public var createTime: Int64
@@ -20,10 +20,10 @@ public struct Ledger: Sendable, Hashable, Codable {
 
         enum CodingKeys: String, CodingKey {
             case status, deleted
-            case jobId = "job_id"
-            case versionId = "version_id"
+            case jobID = "job_id"
+            case versionID = "version_id"
             case versionName = "version_name"
-            case preVersionId = "pre_version_id"
+            case preVersionID = "pre_version_id"
             case jobDesc = "job_desc"
             case createTime = "create_time"
             case responseLost = "response_lost"

@@ -124,8 +124,8 @@ public struct ModelArtsSimulator: Service {
     }
 
     /// Scripts the terminal status of a version (the same as `POST /_sim/versions/{id}/outcome`).
-    public func setOutcome(_ status: Int, forVersion versionId: Int64) async throws {
+    public func setOutcome(_ status: Int, forVersion versionID: Int64) async throws {
         try VersionOutcome.validate(status, field: "status")
-        try await cloud.setOutcome(status, forVersion: versionId)
+        try await cloud.setOutcome(status, forVersion: versionID)
     }
 }

@@ -8,7 +8,7 @@ struct PasswordLogin {
     var password: String
     var domain: String
     var projectName: String?
-    var projectId: String?
+    var projectID: String?
 
     init(_ body: ByteBuffer) throws(ServiceError) {
         func bad(_ message: String) -> ServiceError {
@@ -32,8 +32,8 @@ struct PasswordLogin {
         self.password = password
         self.domain = domain
         self.projectName = project?["name"]?.stringValue
-        self.projectId = project?["id"]?.stringValue
-        guard projectName != nil || projectId != nil else {
+        self.projectID = project?["id"]?.stringValue
+        guard projectName != nil || projectID != nil else {
             throw bad("auth.scope.project needs name or id: ModelArts needs a project-scoped token.")
         }
     }

@@ -20,14 +20,14 @@ extension Scenario {
             }
         }
         for (key, value) in try reader.object("outcomes") ?? [:] {
-            guard let versionId = Int64(key), versionId > 0 else {
+            guard let versionID = Int64(key), versionID > 0 else {
                 throw .invalidField("outcomes.\(key)", "expected a numeric version id as key")
             }
             guard let status = value.int64Value, let outcome = Int(exactly: status) else {
                 throw .invalidField("outcomes.\(key)", "expected integer status, got \(value.typeName)")
             }
             try VersionOutcome.validate(outcome, field: "outcomes.\(key)")
-            scenario.outcomes[versionId] = outcome
+            scenario.outcomes[versionID] = outcome
         }
         return scenario
     }
@@ -48,7 +48,7 @@ extension Scenario.Job {
     init(json: JSONValue, path: String) throws(ScenarioError) {
         let reader = try JSONObjectReader(json, path: path)
         try reader.rejectUnknownKeys(allowed: ["job_id", "job_name", "job_desc", "versions"])
-        guard let jobId = try reader.integer("job_id", in: 1...Int64.max) else {
+        guard let jobID = try reader.integer("job_id", in: 1...Int64.max) else {
             throw .invalidField(reader.field("job_id"), "is required")
         }
         let versions = try (reader.array("versions") ?? []).enumerated().map { (index, value) throws(ScenarioError) in
@@ -57,6 +57,6 @@ extension Scenario.Job {
             }
             return id
         }
-        self.init(jobId: jobId, jobName: try reader.string("job_name"), jobDesc: try reader.string("job_desc"), versions: versions)
+        self.init(jobID: jobID, jobName: try reader.string("job_name"), jobDesc: try reader.string("job_desc"), versions: versions)
     }
 }

@@ -9,13 +9,13 @@
 public struct Scenario: Sendable, Hashable {
     /// A job that exists from the start with its (completed) versions.
     public struct Job: Sendable, Hashable {
-        public var jobId: Int64
+        public var jobID: Int64
         public var jobName: String?
         public var jobDesc: String?
         public var versions: [Int64]
 
-        public init(jobId: Int64, jobName: String? = nil, jobDesc: String? = nil, versions: [Int64]) {
-            self.jobId = jobId
+        public init(jobID: Int64, jobName: String? = nil, jobDesc: String? = nil, versions: [Int64]) {
+            self.jobID = jobID
             self.jobName = jobName
             self.jobDesc = jobDesc
             self.versions = versions
@@ -35,5 +35,5 @@ public struct Scenario: Sendable, Hashable {
     }
 
     /// The seed's sample request names job 10 and previous version 20.
-    public static let defaultJobs = [Job(jobId: 10, jobName: "TestModelArtsJob", versions: [20])]
+    public static let defaultJobs = [Job(jobID: 10, jobName: "TestModelArtsJob", versions: [20])]
 }

@@ -3,11 +3,11 @@ import JSONTree
 
 extension ServiceError {
     /// The answer, in the body shape of the layer that produced the error.
-    func response(requestId: String) -> Response {
+    func response(requestID: String) -> Response {
         let body: JSONValue =
             switch shape {
             case .gateway:
-                .object(["error_code": .string(errorCode), "error_msg": .string(message), "request_id": .string(requestId)])
+                .object(["error_code": .string(errorCode), "error_msg": .string(message), "request_id": .string(requestID)])
             case .backend:
                 .object(["is_success": .bool(false), "error_code": .string(errorCode), "error_message": .string(message)])
             case .iam:

@@ -7,9 +7,9 @@ import JSONTree
 actor SimulatedCloud {
     /// A version as a caller asked for it, after validation.
     struct VersionDraft: Sendable {
-        var jobId: Int64
+        var jobID: Int64
         var jobDesc: String
-        var preVersionId: Int64
+        var preVersionID: Int64
         var config: JSONValue
     }
 
@@ -20,7 +20,7 @@ actor SimulatedCloud {
     private var versions: [Int64: SimulatedVersion] = [:]
     /// Ids of versions created through the API, in order: the ledger.
     private var createdVersionIds: [Int64] = []
-    private var nextVersionId: Int64 = 1
+    private var nextVersionID: Int64 = 1
     private var outcomes: [Int64: Int]
     private var faults: FaultList
     private var buckets: [String: TokenBucket] = [:]
@@ -47,13 +47,13 @@ actor SimulatedCloud {
         self.faults = FaultList(configuration.scenario.faults)
         let seededAt = clock() - 86_400_000
         for job in configuration.scenario.jobs ?? Scenario.defaultJobs {
-            jobs[job.jobId] = SimulatedJob(
-                jobId: job.jobId, jobName: job.jobName ?? "job-\(job.jobId)", jobDesc: job.jobDesc ?? "", createTime: seededAt
+            jobs[job.jobID] = SimulatedJob(
+                jobID: job.jobID, jobName: job.jobName ?? "job-\(job.jobID)", jobDesc: job.jobDesc ?? "", createTime: seededAt
             )
-            for (index, versionId) in job.versions.enumerated() {
-                jobs[job.jobId]?.versionIds.append(versionId)
-                versions[versionId] = Self.seededVersion(versionId, ordinal: index + 1, of: job.jobId, at: seededAt)
-                nextVersionId = max(nextVersionId, versionId + 1)
+            for (index, versionID) in job.versions.enumerated() {
+                jobs[job.jobID]?.versionIds.append(versionID)
+                versions[versionID] = Self.seededVersion(versionID, ordinal: index + 1, of: job.jobID, at: seededAt)
+                nextVersionID = max(nextVersionID, versionID + 1)
             }
         }
     }
@@ -67,50 +67,50 @@ actor SimulatedCloud {
     /// Creates a version, or says precisely why not.
     func createVersion(_ draft: VersionDraft) throws(ServiceError) -> (SimulatedJob, SimulatedVersion) {
         let createTime = clock()
-        try ensureJob(draft.jobId, createIfMissing: !configuration.strict)
-        let previousIsLive = versions[draft.preVersionId].map { $0.jobId == draft.jobId && !$0.isDeleted } ?? false
+        try ensureJob(draft.jobID, createIfMissing: !configuration.strict)
+        let previousIsLive = versions[draft.preVersionID].map { $0.jobID == draft.jobID && !$0.isDeleted } ?? false
         if !previousIsLive {
             // First use of a job unknown so far: it comes with the previous version it was asked about.
-            let isFreshJob = !configuration.strict && jobs[draft.jobId]?.versionIds.isEmpty == true
-            guard isFreshJob, versions[draft.preVersionId] == nil else {
-                throw .parameterError("pre_version_id \(draft.preVersionId) is not a version of job \(draft.jobId)")
+            let isFreshJob = !configuration.strict && jobs[draft.jobID]?.versionIds.isEmpty == true
+            guard isFreshJob, versions[draft.preVersionID] == nil else {
+                throw .parameterError("pre_version_id \(draft.preVersionID) is not a version of job \(draft.jobID)")
             }
-            addSeededVersion(draft.preVersionId, toJob: draft.jobId, at: createTime - 86_400_000)
+            addSeededVersion(draft.preVersionID, toJob: draft.jobID, at: createTime - 86_400_000)
         }
-        let versionId = nextVersionId
-        nextVersionId += 1
+        let versionID = nextVersionID
+        nextVersionID += 1
         let version = SimulatedVersion(
-            jobId: draft.jobId,
-            versionId: versionId,
-            versionName: Self.versionName((jobs[draft.jobId]?.versionIds.count ?? 0) + 1),
-            preVersionId: draft.preVersionId,
+            jobID: draft.jobID,
+            versionID: versionID,
+            versionName: Self.versionName((jobs[draft.jobID]?.versionIds.count ?? 0) + 1),
+            preVersionID: draft.preVersionID,
             jobDesc: draft.jobDesc,
             config: draft.config,
             createTime: createTime,
-            outcome: outcomes.removeValue(forKey: versionId) ?? VersionOutcome.completed
+            outcome: outcomes.removeValue(forKey: versionID) ?? VersionOutcome.completed
         )
         // Appended in place: ten thousand versions of one job must not mean ten thousand array copies.
-        jobs[draft.jobId]?.versionIds.append(versionId)
-        versions[versionId] = version
-        createdVersionIds.append(versionId)
-        guard let job = jobs[draft.jobId] else { throw .notFound("The training job \(draft.jobId) does not exist.") }
+        jobs[draft.jobID]?.versionIds.append(versionID)
+        versions[versionID] = version
+        createdVersionIds.append(versionID)
+        guard let job = jobs[draft.jobID] else { throw .notFound("The training job \(draft.jobID) does not exist.") }
         return (job, version)
     }
 
-    func findVersion(_ versionId: Int64, ofJob jobId: Int64) throws(ServiceError) -> (SimulatedJob, SimulatedVersion) {
-        let job = try lookupJob(jobId, createIfMissing: false)
-        guard let version = versions[versionId], version.jobId == jobId, !version.isDeleted else {
-            throw .notFound("The version \(versionId) of training job \(jobId) does not exist.")
+    func findVersion(_ versionID: Int64, ofJob jobID: Int64) throws(ServiceError) -> (SimulatedJob, SimulatedVersion) {
+        let job = try lookupJob(jobID, createIfMissing: false)
+        guard let version = versions[versionID], version.jobID == jobID, !version.isDeleted else {
+            throw .notFound("The version \(versionID) of training job \(jobID) does not exist.")
         }
         return (job, version)
     }
 
     /// The job and its live versions, newest first.
-    func versions(ofJob jobId: Int64) throws(ServiceError) -> (SimulatedJob, [SimulatedVersion]) {
-        let job = try lookupJob(jobId, createIfMissing: !configuration.strict)
+    func versions(ofJob jobID: Int64) throws(ServiceError) -> (SimulatedJob, [SimulatedVersion]) {
+        let job = try lookupJob(jobID, createIfMissing: !configuration.strict)
         let live = job.versionIds.compactMap { versions[$0] }.filter { !$0.isDeleted }
         // UNVERIFIED: the real order of list-versions is undocumented; newest first is the likely one.
-        return (job, live.sorted { $0.versionId > $1.versionId })
+        return (job, live.sorted { $0.versionID > $1.versionID })
     }
 
     func allJobs() -> [(SimulatedJob, [SimulatedVersion])] {
@@ -119,51 +119,51 @@ actor SimulatedCloud {
         }
     }
 
-    func stopVersion(_ versionId: Int64, ofJob jobId: Int64) throws(ServiceError) {
-        let (_, version) = try findVersion(versionId, ofJob: jobId)
+    func stopVersion(_ versionID: Int64, ofJob jobID: Int64) throws(ServiceError) {
+        let (_, version) = try findVersion(versionID, ofJob: jobID)
         let now = clock()
         if version.stopRequestedAt != nil { return }
         let snapshot = version.stateMachine(timeScale: configuration.timeScale).snapshot(at: now)
         if snapshot.isTerminal {
             // Stopping what already stopped is harmless; stopping what finished otherwise is refused.
             if snapshot.status == 12 || snapshot.status == 13 { return }
-            throw .notAllowedToStop("The version \(versionId) has already ended (status \(snapshot.status)) and cannot be stopped.")
+            throw .notAllowedToStop("The version \(versionID) has already ended (status \(snapshot.status)) and cannot be stopped.")
         }
-        versions[versionId]?.stopRequestedAt = now
+        versions[versionID]?.stopRequestedAt = now
     }
 
-    func deleteVersion(_ versionId: Int64, ofJob jobId: Int64) throws(ServiceError) {
-        _ = try findVersion(versionId, ofJob: jobId)
-        versions[versionId]?.isDeleted = true
+    func deleteVersion(_ versionID: Int64, ofJob jobID: Int64) throws(ServiceError) {
+        _ = try findVersion(versionID, ofJob: jobID)
+        versions[versionID]?.isDeleted = true
     }
 
-    func markResponseLost(_ versionId: Int64) {
-        versions[versionId]?.responseLost = true
+    func markResponseLost(_ versionID: Int64) {
+        versions[versionID]?.responseLost = true
     }
 
-    private func lookupJob(_ jobId: Int64, createIfMissing: Bool) throws(ServiceError) -> SimulatedJob {
-        try ensureJob(jobId, createIfMissing: createIfMissing)
-        guard let job = jobs[jobId] else { throw .notFound("The training job \(jobId) does not exist.") }
+    private func lookupJob(_ jobID: Int64, createIfMissing: Bool) throws(ServiceError) -> SimulatedJob {
+        try ensureJob(jobID, createIfMissing: createIfMissing)
+        guard let job = jobs[jobID] else { throw .notFound("The training job \(jobID) does not exist.") }
         return job
     }
 
-    private func ensureJob(_ jobId: Int64, createIfMissing: Bool) throws(ServiceError) {
-        if jobs[jobId] != nil { return }
-        guard createIfMissing else { throw .notFound("The training job \(jobId) does not exist.") }
-        jobs[jobId] = SimulatedJob(jobId: jobId, jobName: "job-\(jobId)", jobDesc: "", createTime: clock())
+    private func ensureJob(_ jobID: Int64, createIfMissing: Bool) throws(ServiceError) {
+        if jobs[jobID] != nil { return }
+        guard createIfMissing else { throw .notFound("The training job \(jobID) does not exist.") }
+        jobs[jobID] = SimulatedJob(jobID: jobID, jobName: "job-\(jobID)", jobDesc: "", createTime: clock())
     }
 
     /// A completed version that existed before the simulation started.
-    private func addSeededVersion(_ versionId: Int64, toJob jobId: Int64, at time: Int64) {
-        let ordinal = (jobs[jobId]?.versionIds.count ?? 0) + 1
-        jobs[jobId]?.versionIds.append(versionId)
-        versions[versionId] = Self.seededVersion(versionId, ordinal: ordinal, of: jobId, at: time)
-        nextVersionId = max(nextVersionId, versionId + 1)
+    private func addSeededVersion(_ versionID: Int64, toJob jobID: Int64, at time: Int64) {
+        let ordinal = (jobs[jobID]?.versionIds.count ?? 0) + 1
+        jobs[jobID]?.versionIds.append(versionID)
+        versions[versionID] = Self.seededVersion(versionID, ordinal: ordinal, of: jobID, at: time)
+        nextVersionID = max(nextVersionID, versionID + 1)
     }
 
-    private static func seededVersion(_ versionId: Int64, ordinal: Int, of jobId: Int64, at time: Int64) -> SimulatedVersion {
+    private static func seededVersion(_ versionID: Int64, ordinal: Int, of jobID: Int64, at time: Int64) -> SimulatedVersion {
         SimulatedVersion(
-            jobId: jobId, versionId: versionId, versionName: versionName(ordinal), preVersionId: nil, jobDesc: "",
+            jobID: jobID, versionID: versionID, versionName: versionName(ordinal), preVersionID: nil, jobDesc: "",
             config: .object([:]), createTime: time, outcome: VersionOutcome.completed
         )
     }
@@ -176,20 +176,20 @@ actor SimulatedCloud {
     // MARK: Control
 
     /// Scripts how a version ends; refused once the version has ended (terminal states do not change).
-    func setOutcome(_ status: Int, forVersion versionId: Int64) throws(ServiceError) {
-        guard var version = versions[versionId] else {
-            if versionId >= nextVersionId {
-                outcomes[versionId] = status
+    func setOutcome(_ status: Int, forVersion versionID: Int64) throws(ServiceError) {
+        guard var version = versions[versionID] else {
+            if versionID >= nextVersionID {
+                outcomes[versionID] = status
                 return
             }
-            throw .control("version \(versionId) does not exist", status: 404)
+            throw .control("version \(versionID) does not exist", status: 404)
         }
         let snapshot = version.stateMachine(timeScale: configuration.timeScale).snapshot(at: clock())
         guard !snapshot.isTerminal else {
-            throw .control("version \(versionId) already ended with status \(snapshot.status)", status: 409)
+            throw .control("version \(versionID) already ended with status \(snapshot.status)", status: 409)
         }
         version.outcome = status
-        versions[versionId] = version
+        versions[versionID] = version
     }
 
     func replaceFaults(_ rules: [FaultRule]) {
@@ -202,11 +202,11 @@ actor SimulatedCloud {
         let now = clock()
         let entries = createdVersionIds.compactMap { versions[$0] }.map { version in
             Ledger.Entry(
-                jobId: version.jobId, versionId: version.versionId, versionName: version.versionName,
-                preVersionId: version.preVersionId, jobDesc: version.jobDesc, createTime: version.createTime,
+                jobID: version.jobID, versionID: version.versionID, versionName: version.versionName,
+                preVersionID: version.preVersionID, jobDesc: version.jobDesc, createTime: version.createTime,
                 status: version.stateMachine(timeScale: configuration.timeScale).snapshot(at: now).status,
                 deleted: version.isDeleted, responseLost: version.responseLost,
-                lastReadAt: lastReadAt[version.versionId]
+                lastReadAt: lastReadAt[version.versionID]
             )
         }
         return Ledger(versions: entries, requests: counters)
@@ -215,7 +215,7 @@ actor SimulatedCloud {
     /// The caller is shown these versions now.
     func markRead(_ versionIds: [Int64]) {
         let now = clock()
-        for versionId in versionIds { lastReadAt[versionId] = now }
+        for versionID in versionIds { lastReadAt[versionID] = now }
     }
 
     func snapshot(of version: SimulatedVersion) -> SimulatedVersion.StateMachine.Snapshot {

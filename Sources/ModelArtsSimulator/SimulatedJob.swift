@@ -1,6 +1,6 @@
 /// A training job of the simulated service.
 struct SimulatedJob: Sendable {
-    var jobId: Int64
+    var jobID: Int64
     var jobName: String
     var jobDesc: String
     var createTime: Int64

@@ -5,10 +5,10 @@ import JSONTree
 /// Its status is never stored: it is derived from timestamps on demand (`StateMachine`), so ten
 /// thousand versions cost no timers and no work until someone looks.
 struct SimulatedVersion: Sendable {
-    var jobId: Int64
-    var versionId: Int64
+    var jobID: Int64
+    var versionID: Int64
     var versionName: String
-    var preVersionId: Int64?
+    var preVersionID: Int64?
     var jobDesc: String
     /// The `config` object as the caller sent it, echoed back in show and list.
     var config: JSONValue

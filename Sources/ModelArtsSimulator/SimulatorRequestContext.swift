@@ -7,12 +7,12 @@ struct SimulatorRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     let channel: any Channel
     /// 32 lowercase hex characters, as the gateway's `X-Request-Id`.
-    var requestId: String
+    var requestID: String
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.channel = source.channel
-        self.requestId = RequestIdentifier.make()
+        self.requestID = RequestIdentifier.make()
     }
 
     /// Matches the gateway's 12 MB body limit (reference §4.6).

@@ -4,7 +4,7 @@ import Hummingbird
 enum SimulatorRouter {
     static func make(cloud: SimulatedCloud, configuration: SimulatorConfiguration) -> Router<SimulatorRequestContext> {
         let router = Router(context: SimulatorRequestContext.self)
-        router.add(middleware: RequestIdMiddleware())
+        router.add(middleware: RequestIDMiddleware())
         let gateway = APIGateway(
             cloud: cloud,
             authenticator: RequestAuthenticator(

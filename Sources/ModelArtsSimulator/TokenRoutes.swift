@@ -27,17 +27,17 @@ struct TokenRoutes: Sendable {
         }
         let issued = await cloud.issueToken(user: login.user)
         if let lost = admission.lostResponse { try await gateway.loseResponse(lost, route: .token, context: context) }
-        let projectId = login.projectId ?? Self.stableId(login.projectName ?? "project")
-        let domain: JSONValue = .object(["name": .string(login.domain), "id": .string(Self.stableId("domain:" + login.domain))])
+        let projectID = login.projectID ?? Self.stableID(login.projectName ?? "project")
+        let domain: JSONValue = .object(["name": .string(login.domain), "id": .string(Self.stableID("domain:" + login.domain))])
         let token: JSONValue = .object([
             "expires_at": .string(Self.iamTimestamp(issued.expiresAt)),
             "issued_at": .string(Self.iamTimestamp(issued.issuedAt)),
             "methods": .array([.string("password")]),
             "user": .object([
-                "name": .string(login.user), "id": .string(Self.stableId("user:" + login.user)), "domain": domain,
+                "name": .string(login.user), "id": .string(Self.stableID("user:" + login.user)), "domain": domain,
             ]),
             "project": .object([
-                "name": .string(login.projectName ?? "project"), "id": .string(projectId), "domain": domain,
+                "name": .string(login.projectName ?? "project"), "id": .string(projectID), "domain": domain,
             ]),
             "roles": .array([]),
             "catalog": .array([]),
@@ -55,7 +55,7 @@ struct TokenRoutes: Sendable {
     }
 
     /// 32 lowercase hex characters derived from a name, so ids stay the same between runs.
-    static func stableId(_ name: String) -> String {
+    static func stableID(_ name: String) -> String {
         SHA256.hash(data: Data(name.utf8)).prefix(16).map { byte in
             let digits = String(byte, radix: 16)
             return digits.count == 1 ? "0" + digits : digits

@@ -16,41 +16,41 @@ struct VersionRoutes: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
-        let jobId = try PathParameters.jobId(context)
+        let jobID = try PathParameters.jobID(context)
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let admission = try await gateway.admit(.create, request, body: body, context: context)
-        let draft = try CreateVersionBody.parse(body, jobId: jobId)
+        let draft = try CreateVersionBody.parse(body, jobID: jobID)
         let (job, version) = try await cloud.createVersion(draft)
         if let lost = admission.lostResponse {
-            await cloud.markResponseLost(version.versionId)
+            await cloud.markResponseLost(version.versionID)
             try await gateway.loseResponse(lost, route: .create, context: context)
         }
         let status = await cloud.snapshot(of: version).status
         return JSONResponse.make(.ok, .object([
             "is_success": .bool(true),
-            "job_id": .integer(job.jobId),
+            "job_id": .integer(job.jobID),
             "job_name": .string(job.jobName),
             "status": .integer(Int64(status)),
             "create_time": .integer(version.createTime),
-            "version_id": .integer(version.versionId),
+            "version_id": .integer(version.versionID),
             "version_name": .string(version.versionName),
         ]))
     }
 
     @Sendable func show(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
-        let jobId = try PathParameters.jobId(context)
-        let versionId = try PathParameters.versionId(context)
+        let jobID = try PathParameters.jobID(context)
+        let versionID = try PathParameters.versionID(context)
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let admission = try await gateway.admit(.show, request, body: body, context: context)
-        let (job, version) = try await cloud.findVersion(versionId, ofJob: jobId)
+        let (job, version) = try await cloud.findVersion(versionID, ofJob: jobID)
         let snapshot = await cloud.snapshot(of: version)
-        await cloud.markRead([versionId])
+        await cloud.markRead([versionID])
         if let lost = admission.lostResponse { try await gateway.loseResponse(lost, route: .show, context: context) }
         return JSONResponse.make(.ok, VersionView.detail(job: job, version: version, snapshot: snapshot))
     }
 
     @Sendable func list(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
-        let jobId = try PathParameters.jobId(context)
+        let jobID = try PathParameters.jobID(context)
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let admission = try await gateway.admit(.list, request, body: body, context: context)
         let query = request.uri.queryParameters
@@ -58,17 +58,17 @@ struct VersionRoutes: Sendable {
         let pagination = try Pagination.parse(
             page: query["page"].map(String.init), perPage: query["per_page"].map(String.init),
             defaultPage: 0, pageRange: 0...Int.max)
-        let (job, versions) = try await cloud.versions(ofJob: jobId)
+        let (job, versions) = try await cloud.versions(ofJob: jobID)
         var items: [JSONValue] = []
         let page = pagination.apply(to: versions)
         for version in page {
             items.append(VersionView.listItem(job: job, version: version, snapshot: await cloud.snapshot(of: version)))
         }
-        await cloud.markRead(page.map(\.versionId))
+        await cloud.markRead(page.map(\.versionID))
         if let lost = admission.lostResponse { try await gateway.loseResponse(lost, route: .list, context: context) }
         return JSONResponse.make(.ok, .object([
             "is_success": .bool(true),
-            "job_id": .integer(job.jobId),
+            "job_id": .integer(job.jobID),
             "job_name": .string(job.jobName),
             "job_desc": .string(job.jobDesc),
             "version_count": .integer(Int64(versions.count)),
@@ -77,21 +77,21 @@ struct VersionRoutes: Sendable {
     }
 
     @Sendable func stop(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
-        let jobId = try PathParameters.jobId(context)
-        let versionId = try PathParameters.versionId(context)
+        let jobID = try PathParameters.jobID(context)
+        let versionID = try PathParameters.versionID(context)
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let admission = try await gateway.admit(.stop, request, body: body, context: context)
-        try await cloud.stopVersion(versionId, ofJob: jobId)
+        try await cloud.stopVersion(versionID, ofJob: jobID)
         if let lost = admission.lostResponse { try await gateway.loseResponse(lost, route: .stop, context: context) }
         return JSONResponse.make(.ok, .object(["is_success": .bool(true)]))
     }
 
     @Sendable func delete(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
-        let jobId = try PathParameters.jobId(context)
-        let versionId = try PathParameters.versionId(context)
+        let jobID = try PathParameters.jobID(context)
+        let versionID = try PathParameters.versionID(context)
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let admission = try await gateway.admit(.delete, request, body: body, context: context)
-        try await cloud.deleteVersion(versionId, ofJob: jobId)
+        try await cloud.deleteVersion(versionID, ofJob: jobID)
         if let lost = admission.lostResponse { try await gateway.loseResponse(lost, route: .delete, context: context) }
         return JSONResponse.make(.ok, .object(["is_success": .bool(true)]))
     }

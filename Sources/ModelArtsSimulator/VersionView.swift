@@ -14,7 +14,7 @@ enum VersionView {
     static func detail(job: SimulatedJob, version: SimulatedVersion, snapshot: SimulatedVersion.StateMachine.Snapshot) -> JSONValue {
         var members = common(job: job, version: version, snapshot: snapshot)
         members["is_success"] = .bool(true)
-        members["job_id"] = .integer(job.jobId)
+        members["job_id"] = .integer(job.jobID)
         members["job_name"] = .string(job.jobName)
         members["spec_code"] = .string("modelarts.vm.cpu.2u")
         members["system_metric_list"] = .object(["cpuUsage": .array([]), "memUsage": .array([]), "gpuUtil": .array([])])
@@ -34,15 +34,15 @@ enum VersionView {
         for field in echoedConfigFields {
             if let value = version.config[field] { members[field] = value }
         }
-        let engineId = version.config["engine_id"]?.int64Value ?? 1
-        members["engine_id"] = .integer(engineId)
-        members["engine_type"] = .integer(engineId == 1 ? 1 : 10)
-        members["engine_name"] = .string(engineId == 1 ? "TensorFlow" : "PyTorch")
-        members["engine_version"] = .string(engineId == 1 ? "TF-1.8.0-python3.6" : "PyTorch-1.8.0-python3.7")
+        let engineID = version.config["engine_id"]?.int64Value ?? 1
+        members["engine_id"] = .integer(engineID)
+        members["engine_type"] = .integer(engineID == 1 ? 1 : 10)
+        members["engine_name"] = .string(engineID == 1 ? "TensorFlow" : "PyTorch")
+        members["engine_version"] = .string(engineID == 1 ? "TF-1.8.0-python3.6" : "PyTorch-1.8.0-python3.7")
         members["job_desc"] = .string(version.jobDesc)
-        members["version_id"] = .integer(version.versionId)
+        members["version_id"] = .integer(version.versionID)
         members["version_name"] = .string(version.versionName)
-        if let preVersionId = version.preVersionId { members["pre_version_id"] = .integer(preVersionId) }
+        if let preVersionID = version.preVersionID { members["pre_version_id"] = .integer(preVersionID) }
         members["status"] = .integer(Int64(snapshot.status))
         members["create_time"] = .integer(version.createTime)
         members["duration"] = .integer(snapshot.duration)
@@ -51,7 +51,7 @@ enum VersionView {
         members["cpu"] = .string("8")
         members["gpu_num"] = .integer(0)
         members["gpu_type"] = .string("")
-        members["resource_id"] = .string("jobversion-\(version.versionId)")
+        members["resource_id"] = .string("jobversion-\(version.versionID)")
         members["model_metric_list"] = .string(#"{"metric":[],"total_metric":{}}"#)
         members["dataset_name"] = .string("")
         members["dataset_version_name"] = .string("")

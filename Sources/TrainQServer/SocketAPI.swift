@@ -29,6 +29,10 @@ public struct SocketAPI: Sendable {
             self.startedAt = startedAt
             self.version = version
         }
+
+        /// A batch carries up to a thousand requests, so it may be larger than one request.
+        public var maxBatchBodyBytes: Int { maxBodyBytes * Self.batchBodyFactor }
+        public static let batchBodyFactor = 16
     }
 
     let store: SubmissionStore
@@ -52,6 +56,7 @@ public struct SocketAPI: Sendable {
         let router = Router(context: TrainQRequestContext.self)
         var table = RouteTable()
         table.add("/v1/submissions", [.get, .post])
+        table.add("/v1/submissions/batch", [.post])
         table.add("/v1/submissions/{id}", [.get])
         table.add("/v1/submissions/{id}/cancel", [.post])
         table.add("/v1/submissions/{id}/retry", [.post])
@@ -63,6 +68,7 @@ public struct SocketAPI: Sendable {
         router.add(middleware: CallerMiddleware(identify: identify))
 
         router.post("/v1/submissions") { request, context in try await self.submit(request, context) }
+        router.post("/v1/submissions/batch") { request, context in try await self.submitBatch(request, context) }
         router.get("/v1/submissions") { request, context in try await self.list(request, context) }
         router.get("/v1/submissions/{id}") { _, context in try await self.show(context) }
         router.post("/v1/submissions/{id}/cancel") { _, context in try await self.cancel(context) }
@@ -105,6 +111,43 @@ public struct SocketAPI: Sendable {
         case .idempotencyConflict(let existingID):
             throw APIError(.conflict, .idempotencyConflict,
                            "Idempotency-Key '\(key ?? "")' was already used for submission \(existingID) with a different body")
+        }
+    }
+
+    /// `POST /v1/submissions/batch`: every item validated first, then all stored in one transaction.
+    func submitBatch(_ request: Request, _ context: TrainQRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        var request = request
+        let body = try await request.collectBody(upTo: settings.maxBatchBodyBytes)
+        let accepted = try SubmissionIntake(defaultProjectID: settings.defaultProjectID)
+            .acceptBatch(body: body, contentType: request.headers[.contentType], maximumItems: SubmissionStore.maximumBatchItems)
+        let key = try idempotencyKey(request)
+        let at = Date()
+        let outcome: BatchInsertOutcome
+        do {
+            outcome = try await store.insertBatch(
+                accepted.map {
+                    NewSubmission(owner: caller.owner, projectID: $0.projectID, jobID: $0.jobID, request: $0.request, at: at)
+                },
+                idempotencyKey: key)
+        } catch {
+            context.logger.error("could not store a batch: \(error)", metadata: ["uid": "\(caller.uid)", "items": "\(accepted.count)"])
+            throw APIError.storeUnavailable("the batch was not stored (\(error)); nothing was acknowledged, try again")
+        }
+        switch outcome {
+        case .created(let submissions):
+            context.logger.info("accepted a batch", metadata: [
+                "items": "\(submissions.count)", "first": "\(submissions.first?.id ?? "")", "uid": "\(caller.uid)",
+            ])
+            for submission in submissions {
+                await control.submissionAccepted(submission)
+            }
+            return try JSONResponse(SubmissionList(submissions: submissions, nextCursor: nil), status: .accepted).response(from: request, context: context)
+        case .replayed(let submissions):
+            return try JSONResponse(SubmissionList(submissions: submissions, nextCursor: nil), status: .ok).response(from: request, context: context)
+        case .idempotencyConflict(let existingID):
+            throw APIError(.conflict, .idempotencyConflict,
+                           "Idempotency-Key '\(key ?? "")' was already used for submission \(existingID), which is not this batch")
         }
     }
 

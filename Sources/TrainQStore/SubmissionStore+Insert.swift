@@ -104,9 +104,10 @@ extension SubmissionStore {
         let new = pending.submission
         let fingerprint = pending.fingerprint
         if let key = new.idempotencyKey,
-            let existing = try tables.submission(ownerUID: new.owner.uid, idempotencyKey: key)
+            let existing = try tables.submissions(ownerUID: new.owner.uid, idempotencyKey: key).first
         {
-            guard existing.fingerprint == fingerprint else {
+            // A key a batch used is a conflict whatever the body: a single request is not that batch.
+            guard existing.batchIndex == nil, existing.fingerprint == fingerprint else {
                 return .idempotencyConflict(existingID: existing.id)
             }
             guard let stored = try tables.submission(id: existing.id, includeHistory: true) else {

@@ -7,6 +7,7 @@ struct ListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List submissions, newest first.")
 
     @OptionGroup var options: GlobalOptions
+    @OptionGroup var output: OutputOptions
 
     @Option(name: .long, help: "Only this state (queued, retrying, submitting, reconciling, tracking, succeeded, failed, stopped, rejected, exhausted, canceled, needs_attention).")
     var state: String?
@@ -32,20 +33,32 @@ struct ListCommand: AsyncParsableCommand {
         try await withDaemon(options) { client in
             let reply = try await client.send(.GET, "/v1/submissions?" + query.joined(separator: "&"))
             let list = try client.decode(SubmissionList.self, from: reply)
-            if options.json {
+            let format = output.format(options)
+            if format == .json {
                 try printJSON(list)
                 return 0
             }
+            let wide = format == .wide
             var rows = [["ID", "STATE", "JOB", "VERSION", "REMOTE STATUS", "OWNER", "CREATED"]]
+            if wide { rows[0] += ["UPDATED", "ATTEMPTS", "NEXT TRY", "PROJECT", "REASON"] }
             for submission in list.submissions {
-                rows.append([
+                var row = [
                     submission.id, submission.state.rawValue, String(submission.jobID),
                     submission.versionName ?? submission.versionID.map(String.init) ?? "-",
                     submission.remoteStatus.map { "\($0.name) (\($0.code))" } ?? "-",
                     submission.owner.user, APICoding.formatTimestamp(submission.createdAt),
-                ])
+                ]
+                if wide {
+                    row += [
+                        APICoding.formatTimestamp(submission.updatedAt), String(submission.attempts.count),
+                        submission.nextAttemptAt.map(APICoding.formatTimestamp) ?? "-", submission.projectID,
+                        submission.reason ?? "-",
+                    ]
+                }
+                rows.append(row)
             }
-            print(Table.render(rows))
+            let states = list.submissions.map(\.state)
+            print(Table.render(rows) { row, column, cell in column == 1 ? StateColor.paint(cell, states[row]) : cell })
             if let next = list.nextCursor { print("more: trainq list --cursor \(next)") }
             return 0
         }

@@ -10,6 +10,7 @@ struct ShowCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: GlobalOptions
+    @OptionGroup var output: OutputOptions
 
     @Argument(help: "The submission id.")
     var id: String
@@ -17,10 +18,10 @@ struct ShowCommand: AsyncParsableCommand {
     func run() async throws {
         try await withDaemon(options) { client in
             let submission = try client.decode(SubmissionView.self, from: try await client.send(.GET, "/v1/submissions/\(id)"))
-            if options.json {
-                try printJSON(submission)
-            } else {
-                print(SubmissionStory.render(submission))
+            switch output.format(options) {
+            case .json: try printJSON(submission)
+            case .table: print(SubmissionStory.render(submission, wide: false))
+            case .wide: print(SubmissionStory.render(submission, wide: true))
             }
             return 0
         }
@@ -29,10 +30,12 @@ struct ShowCommand: AsyncParsableCommand {
 
 /// The text a person reads to understand what happened to a submission, and why.
 enum SubmissionStory {
-    static func render(_ submission: SubmissionView) -> String {
+    /// `wide` adds the request as stored and each attempt's ModelArts request id (what Huawei support
+    /// asks for).
+    static func render(_ submission: SubmissionView, wide: Bool = false) -> String {
         var lines: [String] = []
         lines.append("submission \(submission.id)")
-        lines.append("  state:       \(submission.state.rawValue)\(submission.reason.map { " — \($0)" } ?? "")")
+        lines.append("  state:       \(StateColor.paint(submission.state.rawValue, submission.state))\(submission.reason.map { " — \($0)" } ?? "")")
         lines.append("  owner:       \(submission.owner.user) (uid \(submission.owner.uid))")
         lines.append("  job:         \(submission.jobID) in project \(submission.projectID)")
         if let versionID = submission.versionID {
@@ -59,17 +62,25 @@ enum SubmissionStory {
                 if let code = attempt.errorCode { text += "  \(code)" }
                 if let message = attempt.message { text += "  \(message)" }
                 if let delay = attempt.delayMS { text += "  (next try in \(Double(delay) / 1000)s)" }
+                if wide, let requestID = attempt.requestID { text += "  request \(requestID)" }
                 lines.append(text)
             }
         }
         if !submission.history.isEmpty {
             lines.append("history:")
             for entry in submission.history {
-                var text = "  \(APICoding.formatTimestamp(entry.at))  \(entry.state.rawValue)"
+                var text = "  \(APICoding.formatTimestamp(entry.at))  \(StateColor.paint(entry.state.rawValue, entry.state))"
                 if let remote = entry.remoteStatus { text += "  \(remote.name) (\(remote.code))" }
                 if let reason = entry.reason { text += "  — \(reason)" }
                 lines.append(text)
             }
+        }
+        if wide {
+            lines.append("request:")
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let text = (try? encoder.encode(submission.request)).map { String(decoding: $0, as: UTF8.self) } ?? "?"
+            lines.append(contentsOf: text.split(separator: "\n").map { "  " + $0 })
         }
         return lines.joined(separator: "\n")
     }

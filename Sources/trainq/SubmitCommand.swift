@@ -8,7 +8,13 @@ struct SubmitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit",
         abstract: "Queue a request to create a new version of a training job.",
-        discussion: "FILE (or - for standard input) holds the ModelArts request body: {\"job_desc\": ..., \"config\": {...}}."
+        discussion: """
+            FILE (or - for standard input) holds the ModelArts request body: {"job_desc": ..., "config": {...}}.
+
+            --set PATH=V1,V2 sets a field of the request; several values make a sweep. Several --set options             make a grid: one submission per combination, sent as one batch and stored all together or not             at all. config.parameter.NAME sets the running parameter NAME. A value that reads as JSON             (0.01, 2, true, "a,b") is that JSON, anything else is text.
+
+              trainq submit request.json --job-id 10 --set config.parameter.learning_rate=0.01,0.1 --set config.worker_server_num=1,2
+            """
     )
 
     @OptionGroup var options: GlobalOptions
@@ -28,26 +34,48 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Replaying the same key with the same body returns the same submission.")
     var idempotencyKey: String?
 
+    @Option(name: .customLong("set"), help: ArgumentHelp(
+        "Set a field; several values (comma-separated) sweep it, and several --set make a grid.",
+        valueName: "path=value[,value...]"))
+    var assignments: [String] = []
+
+    @Flag(name: .long, help: "Print the requests (one JSON object a line) instead of sending them.")
+    var dryRun = false
+
     @Flag(name: .long, help: "Follow the submission until it ends; the exit code says how. Rides through restarts of trainqd.")
     var wait = false
 
     @OptionGroup var reconnect: ReconnectOptions
 
     func run() async throws {
-        let body = try buildBody().canonicalData()
+        let requests = try buildRequests()
+        if dryRun {
+            for request in requests {
+                printLine(String(decoding: request.canonicalData(), as: UTF8.self))
+            }
+            return
+        }
+        let path = requests.count == 1 ? "/v1/submissions" : "/v1/submissions/batch"
+        let body = requests.count == 1 ? requests[0].canonicalData() : JSONValue.object(["submissions": .array(requests)]).canonicalData()
         try await withDaemon(options) { client in
             guard wait else {
-                _ = try await post(body, key: idempotencyKey, keyIsOurs: false, client: client)
+                _ = try await post(body, to: path, key: idempotencyKey, keyIsOurs: false, client: client)
                 return 0
             }
             let reconnector = reconnect.reconnector(socketPath: options.socketPath)
             // The answer to the POST may be lost when trainqd goes away in the middle: repeating it is safe
-            // only with a key, which makes a repeat return the submission already stored (200).
+            // only with a key, which makes a repeat return what is already stored (200).
             let key = idempotencyKey ?? Self.generatedKey()
-            let id = try await reconnector.attempt {
-                try await post(body, key: key, keyIsOurs: idempotencyKey == nil, client: client)
+            let ids = try await reconnector.attempt {
+                try await post(body, to: path, key: key, keyIsOurs: idempotencyKey == nil, client: client)
             }
-            return try await Watcher(client: client, json: options.json, reconnector: reconnector).follow(id)
+            // A sweep is followed one submission after another; the first that did not succeed names the exit code.
+            var exitCode: Int32 = 0
+            for id in ids {
+                let code = try await Watcher(client: client, json: options.json, reconnector: reconnector).follow(id)
+                if exitCode == 0 { exitCode = code }
+            }
+            return exitCode
         }
     }
 
@@ -57,19 +85,35 @@ struct SubmitCommand: AsyncParsableCommand {
         "trainq-" + UUID().uuidString.lowercased()
     }
 
-    /// Posts the body once and prints what trainqd answered; returns the submission's id.
-    private func post(_ body: Data, key: String?, keyIsOurs: Bool, client: DaemonClient) async throws -> String {
+    /// Posts the body once (a single request or a batch) and prints what trainqd answered; returns the
+    /// submissions' ids in order.
+    private func post(_ body: Data, to path: String, key: String?, keyIsOurs: Bool, client: DaemonClient) async throws -> [String] {
         let headers = key.map { [("Idempotency-Key", $0)] } ?? []
-        let reply = try await client.send(.POST, "/v1/submissions", body: body, headers: headers)
-        let submission = try client.decode(SubmissionView.self, from: reply, accepting: [200, 202])
-        if options.json && !wait {
-            try printJSON(submission)
-        } else if !options.json {
+        let reply = try await client.send(.POST, path, body: body, headers: headers)
+        let submissions: [SubmissionView]
+        if path == "/v1/submissions" {
+            let submission = try client.decode(SubmissionView.self, from: reply, accepting: [200, 202])
+            submissions = [submission]
+            if options.json && !wait { try printJSON(submission) }
+        } else {
+            let batch = try client.decode(SubmissionList.self, from: reply, accepting: [200, 202])
+            submissions = batch.submissions
+            if options.json && !wait { try printJSON(batch) }
+        }
+        if !options.json {
             // A 200 for our own key is our repeat after a lost answer: still this run's submission.
             let verb = reply.status.code == 200 && !keyIsOurs ? "already submitted" : "submitted"
-            printLine("\(verb) \(submission.id) (\(submission.state.rawValue)) for job \(submission.jobID)")
+            for submission in submissions {
+                printLine("\(verb) \(submission.id) (\(submission.state.rawValue)) for job \(submission.jobID)")
+            }
         }
-        return submission.id
+        return submissions.map(\.id)
+    }
+
+    /// The requests to send: the body, or one per combination of the `--set` grid.
+    func buildRequests() throws -> [JSONValue] {
+        let sweep = try assignments.map { text throws(CLIError) in try SweepAssignment(parsing: text) }
+        return try SweepAssignment.expand(try buildBody(), sweep)
     }
 
     /// The socket API's body: the file's `job_desc` and `config`, with the flags laid over them.

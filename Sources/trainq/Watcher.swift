@@ -64,7 +64,7 @@ struct Watcher {
     }
 
     private func describe(state: SubmissionState, remote: RemoteStatus?) -> String {
-        guard let remote else { return state.rawValue }
-        return "\(state.rawValue)  \(remote.name) (\(remote.code))"
+        guard let remote else { return StateColor.paint(state.rawValue, state) }
+        return "\(StateColor.paint(state.rawValue, state))  \(remote.name) (\(remote.code))"
     }
 }

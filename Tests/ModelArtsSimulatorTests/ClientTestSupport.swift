@@ -75,8 +75,8 @@ enum ClientTestSupport {
     }
 
     /// The seed's sample request, validated by the client's own rules.
-    static func sampleRequest(preVersionId: Int64 = 20) throws -> CreateVersionRequest {
-        let document = try JSONValue.parse(Data(TestHTTP.sampleBody(preVersionId: preVersionId).utf8))
+    static func sampleRequest(preVersionID: Int64 = 20) throws -> CreateVersionRequest {
+        let document = try JSONValue.parse(Data(TestHTTP.sampleBody(preVersionID: preVersionID).utf8))
         return try CreateVersionRequest.validate(document).get()
     }
 

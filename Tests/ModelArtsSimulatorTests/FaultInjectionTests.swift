@@ -36,7 +36,7 @@ import Testing
             #expect(throttled.status == 429)
             #expect(throttled.errorCode == "APIGW.0308")
             #expect(throttled.json?["error_msg"]?.stringValue?.contains("limit:") == true)
-            #expect(throttled.json?["request_id"]?.stringValue == throttled.requestId)
+            #expect(throttled.json?["request_id"]?.stringValue == throttled.requestID)
             #expect(throttled.headers.first(name: "Retry-After") == nil)
         }
     }

@@ -15,7 +15,7 @@ import Testing
             #expect(created.json?["version_name"] == .string("V0002"))
             #expect(created.json?["status"] == .integer(1))
             #expect(created.json?["create_time"]?.int64Value ?? 0 > 1_700_000_000_000)
-            #expect(created.requestId?.count == 32)
+            #expect(created.requestID?.count == 32)
 
             let shown = try await http.show(version: 21)
             #expect(shown.status == 200)
@@ -49,7 +49,7 @@ import Testing
             let http = TestHTTP(port: port)
             var previous: Int64 = 20
             for _ in 0..<12 {
-                let reply = try await http.create(preVersionId: previous)
+                let reply = try await http.create(preVersionID: previous)
                 previous = reply.json?["version_id"]?.int64Value ?? previous
             }
             func ids(_ query: String) async throws -> [Int64] {
@@ -71,9 +71,9 @@ import Testing
 
     @Test func listJobsPagesSortsAndFilters() async throws {
         let scenario = Scenario(jobs: [
-            .init(jobId: 1, jobName: "alpha", versions: [100]),
-            .init(jobId: 2, jobName: "bravo", versions: [200, 201]),
-            .init(jobId: 3, jobName: "charlie", versions: [300]),
+            .init(jobID: 1, jobName: "alpha", versions: [100]),
+            .init(jobID: 2, jobName: "bravo", versions: [200, 201]),
+            .init(jobID: 3, jobName: "charlie", versions: [300]),
         ])
         try await ModelArtsSimulator.withRunning(.init(scenario: scenario)) { _, port in
             let http = TestHTTP(port: port)
@@ -132,7 +132,7 @@ import Testing
                 #expect(reply.status == 404, "\(method) \(path)")
                 #expect(reply.errorCode == "APIGW.0101")
                 #expect(reply.json?["error_msg"] == .string("The API does not exist or has not been published in the environment."))
-                #expect(reply.json?["request_id"]?.stringValue == reply.requestId)
+                #expect(reply.json?["request_id"]?.stringValue == reply.requestID)
             }
         }
     }
@@ -160,7 +160,7 @@ import Testing
             #expect(message.contains("worker_server_num"))
             #expect(message.contains("pool_id"))
 
-            let unknownPrevious = try await http.create(preVersionId: 999)
+            let unknownPrevious = try await http.create(preVersionID: 999)
             #expect(unknownPrevious.status == 400)
             #expect(unknownPrevious.errorCode == "ModelArts.0104")
             #expect(try await http.ledger()["versions"]?.arrayValue?.isEmpty == true)
@@ -170,17 +170,17 @@ import Testing
     @Test func unknownJobsAreCreatedOnFirstUseUnlessStrict() async throws {
         try await ModelArtsSimulator.withRunning { _, port in
             let http = TestHTTP(port: port)
-            let created = try await http.create(job: 77, preVersionId: 500)
+            let created = try await http.create(job: 77, preVersionID: 500)
             #expect(created.status == 200)
             #expect(created.json?["version_id"] == .integer(501))
             let listed = try await http.send(.GET, TestHTTP.versionsPath(job: 77))
             #expect(listed.json?["versions"]?.arrayValue?.compactMap { $0["version_id"]?.int64Value } == [501, 500])
             // The job exists now: a previous version it does not have is refused.
-            #expect(try await http.create(job: 77, preVersionId: 20).status == 400)
+            #expect(try await http.create(job: 77, preVersionID: 20).status == 400)
         }
         try await ModelArtsSimulator.withRunning(.init(strict: true)) { _, port in
             let http = TestHTTP(port: port)
-            let refused = try await http.create(job: 77, preVersionId: 500)
+            let refused = try await http.create(job: 77, preVersionID: 500)
             #expect(refused.status == 404)
             #expect(refused.errorCode == "ModelArts.0015")
             #expect(try await http.create().status == 200)

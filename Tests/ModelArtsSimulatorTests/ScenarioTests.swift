@@ -15,7 +15,7 @@ import Testing
         #expect(scenario.faults[0] == FaultRule(target: .create, kind: .error, status: 503, errorCode: "ModelArts.4700", retryAfter: 2, count: 2))
         #expect(scenario.faults[1].probability == 0.25)
         #expect(scenario.faults[2].kind == .lostResponse)
-        #expect(scenario.jobs == [Scenario.Job(jobId: 7, jobName: "nightly", versions: [70, 71])])
+        #expect(scenario.jobs == [Scenario.Job(jobID: 7, jobName: "nightly", versions: [70, 71])])
         #expect(scenario.outcomes == [72: 11])
     }
 

@@ -55,7 +55,7 @@ import Testing
     static func vectorConfiguration(secretKey: String = secretKey, skew: Duration = .seconds(100 * 365 * 86_400)) -> SimulatorConfiguration {
         SimulatorConfiguration(
             accessKeys: [accessKey: secretKey],
-            scenario: Scenario(jobs: [.init(jobId: 10, jobName: "TestModelArtsJob", versions: [20, 21])]),
+            scenario: Scenario(jobs: [.init(jobID: 10, jobName: "TestModelArtsJob", versions: [20, 21])]),
             signatureClockSkew: skew
         )
     }

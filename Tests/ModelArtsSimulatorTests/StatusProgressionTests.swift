@@ -67,7 +67,7 @@ import Testing
         try await ModelArtsSimulator.withRunning(.init(timeScale: 300, scenario: .init(outcomes: [22: 3]))) { _, port in
             let http = TestHTTP(port: port)
             _ = try await http.create()
-            _ = try await http.create(preVersionId: 21)
+            _ = try await http.create(preVersionID: 21)
             #expect(try await Self.follow(http, version: 21).statuses.last == 10)
             let (statuses, _) = try await Self.follow(http, version: 22)
             #expect(statuses.last == 3)

@@ -15,7 +15,7 @@ struct TestHTTP {
         var json: JSONValue?
 
         var errorCode: String? { json?["error_code"]?.stringValue }
-        var requestId: String? { headers.first(name: "X-Request-Id") }
+        var requestID: String? { headers.first(name: "X-Request-Id") }
     }
 
     static let project = "0123456789abcdef0123456789abcdef"
@@ -25,12 +25,12 @@ struct TestHTTP {
     }
 
     /// The seed's sample body, with a chosen previous version.
-    static func sampleBody(preVersionId: Int64 = 20, jobDesc: String = "This is a ModelArts job") -> String {
+    static func sampleBody(preVersionID: Int64 = 20, jobDesc: String = "This is a ModelArts job") -> String {
         """
         {"job_desc":"\(jobDesc)","config":{"worker_server_num":1,"app_url":"/usr/app/","boot_file_url":"/usr/app/boot.py",\
         "parameter":[{"label":"learning_rate","value":"0.01"},{"label":"batch_size","value":"32"}],\
         "dataset_id":"38277e62-9e59-48f4-8d89-c8cf41622c24","dataset_version_id":"2ff0d6ba-c480-45ae-be41-09a8369bfc90",\
-        "spec_id":1,"engine_id":1,"train_url":"/usr/train/","log_url":"/usr/log/","pre_version_id":\(preVersionId)}}
+        "spec_id":1,"engine_id":1,"train_url":"/usr/train/","log_url":"/usr/log/","pre_version_id":\(preVersionID)}}
         """
     }
 
@@ -61,8 +61,8 @@ struct TestHTTP {
         )
     }
 
-    func create(job: Int64 = 10, preVersionId: Int64 = 20, jobDesc: String = "This is a ModelArts job") async throws -> Reply {
-        try await send(.POST, Self.versionsPath(job: job), body: Self.sampleBody(preVersionId: preVersionId, jobDesc: jobDesc))
+    func create(job: Int64 = 10, preVersionID: Int64 = 20, jobDesc: String = "This is a ModelArts job") async throws -> Reply {
+        try await send(.POST, Self.versionsPath(job: job), body: Self.sampleBody(preVersionID: preVersionID, jobDesc: jobDesc))
     }
 
     func show(job: Int64 = 10, version: Int64) async throws -> Reply {

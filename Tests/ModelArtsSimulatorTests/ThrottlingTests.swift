@@ -19,7 +19,7 @@ import Testing
             let reply = try #require(throttled)
             #expect(reply.errorCode == "APIGW.0308")
             #expect(reply.json?["error_msg"] == .string("The throttling threshold has been reached: policy user over ratelimit,limit:3,time:1 second"))
-            #expect(reply.json?["request_id"]?.stringValue == reply.requestId)
+            #expect(reply.json?["request_id"]?.stringValue == reply.requestID)
             #expect(reply.headers.first(name: "Retry-After") == nil)
 
             // A third of a second refills one call; a whole second refills the bucket.

@@ -62,7 +62,7 @@ import TrainQAPI
                     #expect(ledger.requests.create == 1)
                     #expect(ledger.versions.first?.responseLost == true)
                     #expect(view.state != .needsAttention, "\(view.reason ?? "-")")
-                    #expect(view.versionID == ledger.versions.first?.versionId)
+                    #expect(view.versionID == ledger.versions.first?.versionID)
                     #expect(view.history.contains { $0.state == .reconciling })
                 }
             }
@@ -100,7 +100,7 @@ import TrainQAPI
                     let ours = ledger.versions.max { $0.createTime < $1.createTime }
                     if clockKnownFirst {
                         #expect(view.state != .needsAttention, "\(view.reason ?? "-")")
-                        #expect(view.versionID == ours?.versionId)
+                        #expect(view.versionID == ours?.versionID)
                     } else {
                         #expect(view.state == .needsAttention)
                         #expect(view.versionID == nil)

@@ -218,7 +218,7 @@ import TrainQStore
             #expect(tracking.view.attempts.map(\.outcome) == ["created"])
             let versionID = try #require(tracking.view.versionID)
             let created = await harness.ledgerVersions()
-            #expect(created.map(\.versionId) == [versionID])
+            #expect(created.map(\.versionID) == [versionID])
             #expect(await harness.simulator.ledger().requests.create == 1)
             #expect(await harness.simulator.ledger().requests.stop == 0)
             let eventsBefore = try await Self.eventCount(harness, of: id)

@@ -83,7 +83,7 @@ import TrainQStore
             _ = try await harness.running(engine) { _ in
                 try await harness.waitForAll([first, second], in: [.tracking, .succeeded])
             }
-            #expect(await harness.simulator.ledger().versions.count(where: { $0.jobId == 10 || $0.jobId == 11 }) == 2)
+            #expect(await harness.simulator.ledger().versions.count(where: { $0.jobID == 10 || $0.jobID == 11 }) == 2)
         }
     }
 

@@ -149,7 +149,7 @@ import TrainQStore
                 let view = try await harness.waitFor(id, in: [.tracking, .succeeded])
                 let ledger = await harness.simulator.ledger()
                 #expect(ledger.versions.count == 2)
-                let ours = ledger.versions.first { $0.versionId == view.versionID }
+                let ours = ledger.versions.first { $0.versionID == view.versionID }
                 #expect(ours != nil)
                 #expect(view.attempts.map(\.outcome) == ["interrupted", "created"])
             }

@@ -47,7 +47,7 @@ import TrainQStore
                 let view = try await harness.waitFor(id, in: [.tracking, .succeeded])
                 let ledger = await harness.ledgerVersions()
                 #expect(ledger.count == 1)
-                #expect(view.versionID == ledger.first?.versionId)
+                #expect(view.versionID == ledger.first?.versionID)
                 #expect(await harness.simulator.ledger().requests.create == 1)
             }
         }

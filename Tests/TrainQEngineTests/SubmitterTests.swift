@@ -17,7 +17,7 @@ import TrainQStore
                 let ledger = await harness.ledgerVersions()
                 #expect(ledger.count == 1)
                 #expect(ledger.first?.jobDesc == "This is a ModelArts job [trainq:\(id)]")
-                #expect(view.versionID == ledger.first?.versionId)
+                #expect(view.versionID == ledger.first?.versionID)
                 #expect(view.versionName == ledger.first?.versionName)
                 #expect(view.attempts.map(\.outcome) == ["created"])
                 #expect(view.remoteStatus != nil)
@@ -182,7 +182,7 @@ import TrainQStore
                 #expect(ledger.requests.create == 1)
                 #expect(ledger.versions.count == 1)
                 #expect(ledger.versions.first?.responseLost == true)
-                #expect(view.versionID == ledger.versions.first?.versionId)
+                #expect(view.versionID == ledger.versions.first?.versionID)
                 #expect(view.attempts.count == 1)
                 #expect(view.attempts.first?.outcome == "created")
                 #expect(view.history.contains { $0.state == .reconciling })
@@ -202,7 +202,7 @@ import TrainQStore
                 let view = try await harness.waitFor(id, in: [.tracking, .succeeded])
                 let ledger = await harness.simulator.ledger()
                 #expect(ledger.versions.count == 1)
-                #expect(view.versionID == ledger.versions.first?.versionId)
+                #expect(view.versionID == ledger.versions.first?.versionID)
             }
         }
     }

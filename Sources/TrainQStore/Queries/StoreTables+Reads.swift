@@ -71,14 +71,27 @@ extension StoreTables {
         return entries
     }
 
-    /// The submission an owner created with an idempotency key, and the fingerprint of its request.
-    func submission(ownerUID: UInt32, idempotencyKey: String) throws -> (id: String, fingerprint: Data)? {
+    /// What an owner stored under an idempotency key: the one submission of a single request, or
+    /// the items of a batch, whose keys are `key` + `IdempotencyKeys.batchSeparator` + index. One
+    /// range of the unique index finds both, because a caller's key is visible ASCII and every such
+    /// character sorts after the separator.
+    func submissions(ownerUID: UInt32, idempotencyKey: String) throws -> [KeyedSubmission] {
         let select = try statement(
-            "SELECT id, fingerprint FROM submissions WHERE owner_uid = ? AND idempotency_key = ?")
-        try select.bind([.integer(Int64(ownerUID)), .text(idempotencyKey)])
+            """
+            SELECT id, fingerprint, idempotency_key FROM submissions
+            WHERE owner_uid = ? AND idempotency_key >= ? AND idempotency_key < ?
+            """)
+        try select.bind([
+            .integer(Int64(ownerUID)), .text(idempotencyKey), .text(idempotencyKey + IdempotencyKeys.rangeEnd),
+        ])
         defer { select.reset() }
-        guard try select.step(), let id = select.string(0) else { return nil }
-        return (id, select.data(1) ?? Data())
+        var found: [KeyedSubmission] = []
+        while try select.step(), let id = select.string(0), let key = select.string(2) {
+            found.append(KeyedSubmission(
+                id: id, fingerprint: select.data(1) ?? Data(),
+                batchIndex: IdempotencyKeys.batchIndex(of: key, under: idempotencyKey)))
+        }
+        return found
     }
 
     /// `queued` rows, and `retrying` rows whose time has come; the longest-waiting first.

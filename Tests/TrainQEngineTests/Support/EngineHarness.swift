@@ -202,7 +202,7 @@ struct EngineHarness {
 
     /// Versions the simulator created for `jobID` (beyond the scenario's own).
     func ledgerVersions(jobID: Int64 = 10) async -> [Ledger.Entry] {
-        await simulator.ledger().versions.filter { $0.jobId == jobID }
+        await simulator.ledger().versions.filter { $0.jobID == jobID }
     }
 
     enum HarnessError: Error {

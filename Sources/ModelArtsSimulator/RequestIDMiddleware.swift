@@ -3,7 +3,7 @@ import Logging
 
 /// Gives every answer an `X-Request-Id` (the gateway always sends one, and clients report it) and turns
 /// every error, including "no such route", into the service's error shapes.
-struct RequestIdMiddleware: RouterMiddleware {
+struct RequestIDMiddleware: RouterMiddleware {
     typealias Context = SimulatorRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -11,21 +11,21 @@ struct RequestIdMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch let error as ServiceError {
-            response = error.response(requestId: context.requestId)
+            response = error.response(requestID: context.requestID)
         } catch let canned as CannedResponse {
             response = canned.response
         } catch is ConnectionFault.Dropped {
             // The connection is gone; this answer is never written.
             response = Response(status: .internalServerError)
         } catch let error as HTTPError where error.status == .notFound {
-            response = ServiceError.routeNotFound.response(requestId: context.requestId)
+            response = ServiceError.routeNotFound.response(requestID: context.requestID)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            response = ServiceError.entityTooLarge.response(requestId: context.requestId)
+            response = ServiceError.entityTooLarge.response(requestID: context.requestID)
         } catch {
             context.logger.error("unexpected error: \(error)")
-            response = ServiceError.internalError.response(requestId: context.requestId)
+            response = ServiceError.internalError.response(requestID: context.requestID)
         }
-        response.headers[.requestId] = context.requestId
+        response.headers[.requestID] = context.requestID
         return response
     }
 }
