@@ -193,6 +193,15 @@ class Simulator:
         self.port = eventually("modelarts-sim listened", port, timeout=30)
         self.endpoint = f"http://127.0.0.1:{self.port}"
 
+    def ledger(self) -> Dict[str, Any]:
+        """``GET /_sim/ledger``: every version created through the API (``versions``, each with ``job_id``,
+        ``version_id``, ``pre_version_id``, ...) and the request counters."""
+        import urllib.request
+
+        with urllib.request.urlopen(self.endpoint + "/_sim/ledger", timeout=10) as response:
+            document: Dict[str, Any] = json.load(response)
+        return document
+
 
 class Daemon:
     """``trainqd`` on the workspace's socket and database, started by ``start()`` and stopped by ``stop()``."""

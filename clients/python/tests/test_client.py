@@ -6,7 +6,7 @@ import logging
 import time
 import unittest
 from datetime import timezone
-from typing import List, Tuple
+from typing import Any, Dict, List, Tuple
 
 from harness import Background, DaemonTestCase, eventually, seed_request, trainq
 
@@ -135,6 +135,82 @@ class IdempotencyTests(DaemonTestCase):
             client.submit(seed_request(), job_id=11, idempotency_key="build-42")
         self.assertIsInstance(raised.exception, trainq.Conflict)
         self.assertEqual((raised.exception.kind, raised.exception.status), ("idempotency_conflict", 409))
+
+
+class BatchTests(DaemonTestCase):
+    GRID: Dict[str, List[Any]] = {"config.parameter.learning_rate": [0.01, 0.1, 1.0], "config.worker_server_num": [1, 2]}
+
+    def test_a_sweep_queues_every_combination_in_one_call_and_each_creates_its_version(self) -> None:
+        # A modelarts-sim of its own, so that its ledger can be read; a version runs for about a second.
+        simulator = self.start_simulator(time_scale=120)
+        self.start_external_daemon(simulator.endpoint)
+        client = self.client()
+
+        submitted = client.sweep(seed_request(), job_id=10, grid=self.GRID)
+        self.assertEqual(len(submitted), 6)
+        self.assertEqual(len({s.id for s in submitted}), 6)
+        self.assertEqual({s.state for s in submitted}, {"queued"})
+        self.assertEqual({s.job_id for s in submitted}, {10})
+        expected = trainq.expand_sweep(seed_request(), self.GRID)
+        self.assertEqual([s.request for s in submitted], expected, "the submissions come in the order of the grid")
+        self.assertEqual(
+            [(s.request["config"]["parameter"][0]["value"], s.request["config"]["worker_server_num"]) for s in submitted],
+            [("0.01", 1), ("0.01", 2), ("0.1", 1), ("0.1", 2), ("1.0", 1), ("1.0", 2)],
+        )
+        self.assertEqual(sorted(s.id for s in client.list()), sorted(s.id for s in submitted))
+
+        done = [client.wait(s.id, timeout=90) for s in submitted]
+        self.assertEqual([d.state for d in done], ["succeeded"] * 6)
+        version_ids = [d.version_id for d in done]
+        self.assertNotIn(None, version_ids)
+        self.assertEqual(len(set(version_ids)), 6)
+
+        created = [v for v in simulator.ledger()["versions"] if v["job_id"] == 10]
+        self.assertEqual(len(created), 6, created)
+        self.assertEqual({v["version_id"] for v in created}, set(version_ids))
+        self.assertEqual({v["pre_version_id"] for v in created}, {20})
+
+    def test_a_batch_with_a_bad_item_is_refused_whole_naming_the_item(self) -> None:
+        self.start_simulated_daemon()
+        client = self.client()
+        bad = seed_request()
+        bad["config"]["spec_id"] = 0
+        bad["job_id"] = 0
+        with self.assertRaises(trainq.ValidationFailed) as raised:
+            client.submit_batch([seed_request(), bad, seed_request()], job_id=10)
+        error = raised.exception
+        self.assertEqual((error.kind, error.status), ("validation_failed", 400))
+        fields = [p.field for p in error.details]
+        self.assertIn("submissions[1].config.spec_id", fields)
+        self.assertIn("submissions[1].job_id", fields)
+        self.assertTrue(all(f.startswith("submissions[1].") for f in fields), fields)
+        self.assertEqual(list(client.list()), [], "nothing was stored")
+
+        with self.assertRaises(trainq.ValidationFailed) as raised:
+            client.submit_batch([], job_id=10)
+        self.assertEqual([p.field for p in raised.exception.details], ["submissions"])
+        with self.assertRaises(ValueError):
+            client.sweep(seed_request(), job_id=10, grid={"config.spec_id": list(range(1, 1002))})
+        self.assertEqual(list(client.list()), [], "nothing was stored")
+
+    def test_replaying_a_batch_returns_the_same_submissions_and_another_batch_conflicts(self) -> None:
+        self.start_simulated_daemon()
+        client = self.client()
+        first = client.sweep(seed_request(), job_id=10, grid=self.GRID, idempotency_key="sweep-7")
+        again = client.sweep(seed_request(), job_id=10, grid=self.GRID, idempotency_key="sweep-7")
+        self.assertEqual([s.id for s in again], [s.id for s in first])
+        self.assertEqual(len(list(client.list())), 6, "nothing new was stored")
+
+        with self.assertRaises(trainq.IdempotencyConflict) as raised:
+            client.sweep(seed_request(), job_id=10, grid={"config.worker_server_num": [1, 2]}, idempotency_key="sweep-7")
+        self.assertEqual((raised.exception.kind, raised.exception.status), ("idempotency_conflict", 409))
+        with self.assertRaises(trainq.IdempotencyConflict):
+            client.submit(seed_request(), job_id=10, idempotency_key="sweep-7")
+        single = client.submit(seed_request(), job_id=10, idempotency_key="single-1")
+        with self.assertRaises(trainq.IdempotencyConflict):
+            client.submit_batch([seed_request()], job_id=10, idempotency_key="single-1")
+        self.assertEqual(len(list(client.list())), 7)
+        self.assertIn(single.id, {s.id for s in client.list()})
 
 
 class EventsTests(DaemonTestCase):

@@ -7,6 +7,10 @@ Talks HTTP/1.1 and JSON to trainqd over its Unix socket, with the standard libra
     submission = client.submit(json.load(open("request.json")), job_id=10)
     done = client.wait(submission.id)              # rides through a restart of trainqd
     print(done.state, done.version_name, done.remote_status)
+
+A sweep is one batch, stored all together or not at all::
+
+    runs = client.sweep(request, job_id=10, grid={"config.parameter.learning_rate": [0.01, 0.1]})
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from .models import (
     Submission,
     SubmissionPage,
 )
+from .sweep import expand_sweep
 
 __version__ = "0.1.0"
 
@@ -53,6 +58,7 @@ logging.getLogger("trainq").addHandler(logging.NullHandler())
 __all__ = [
     "Client",
     "DEFAULT_SOCKET",
+    "expand_sweep",
     "ReconnectPolicy",
     "UnixHTTPConnection",
     "Submission",

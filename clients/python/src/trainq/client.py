@@ -6,13 +6,14 @@ import json
 import logging
 import os
 import time
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, TypeVar, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 from urllib.parse import quote, urlencode
 
 from ._reconnect import ReconnectPolicy, Reconnector, format_duration
 from ._transport import Reply, Transport
 from .errors import DaemonUnavailable, ServerError, WaitTimeout, error_from_response
 from .models import FINAL_STATES, STATES, Event, EventPage, Submission, SubmissionPage
+from .sweep import expand_sweep
 
 __all__ = ["Client", "DEFAULT_SOCKET"]
 
@@ -55,6 +56,14 @@ def _parse(build: Callable[[Any], T], document: Any) -> T:
         return build(document)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ServerError(f"trainqd sent an answer this client cannot read: {error!r}") from error
+
+
+def _batch(document: Any) -> List[Submission]:
+    """The answer of ``POST /v1/submissions/batch``: ``{"submissions": [...]}`` in the order of the body."""
+    submissions = document["submissions"]
+    if not isinstance(submissions, list):
+        raise TypeError(f"'submissions' is {type(submissions).__name__}, not a list")
+    return [Submission.from_json(s) for s in submissions]
 
 
 class Client:
@@ -130,6 +139,66 @@ class Client:
             "POST", "/v1/submissions", body=data, headers=headers, safe_to_repeat=idempotency_key is not None
         )
         return _parse(Submission.from_json, _json(reply, (200, 202)))
+
+    def submit_batch(
+        self,
+        requests: Sequence[Mapping[str, Any]],
+        job_id: Optional[int] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> List[Submission]:
+        """Queues every request in one ``POST /v1/submissions/batch``: all of them are stored, in one
+        transaction, or none is. Returns the submissions in the order of ``requests``.
+
+        Each request is a ModelArts body (``{"job_desc": ..., "config": {...}}``) and may carry its own
+        ``job_id`` and ``project_id`` (default: the daemon's); ``job_id`` goes into every request that has
+        none. trainqd takes 1–1000 requests. With an ``idempotency_key`` (one for the whole batch),
+        repeating the call with the same requests in the same order returns the submissions already stored
+        (HTTP 200 instead of 202); the same key with another batch, or a key used for a single submission,
+        raises :class:`IdempotencyConflict`. Raises :class:`ValidationFailed` listing every violated rule of
+        every request, each field prefixed with the request's index (``submissions[1].config.spec_id``).
+
+        The POST is not repeated on a lost answer: to retry it safely yourself, pass an idempotency key.
+        """
+        if isinstance(requests, (str, bytes, bytearray, Mapping)) or not isinstance(requests, Sequence):
+            raise TypeError("requests must be a list of mappings like {'job_desc': ..., 'config': {...}}")
+        items: List[Dict[str, Any]] = []
+        for index, request in enumerate(requests):
+            if not isinstance(request, Mapping):
+                raise TypeError(
+                    f"requests[{index}] must be a mapping like {{'job_desc': ..., 'config': {{...}}}}, "
+                    f"not {type(request).__name__}"
+                )
+            item: Dict[str, Any] = dict(request)
+            if job_id is not None and item.get("job_id") is None:
+                item["job_id"] = job_id
+            items.append(item)
+        headers = {} if idempotency_key is None else {"Idempotency-Key": idempotency_key}
+        data = json.dumps(
+            {"submissions": items}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode("utf-8")
+        reply = self._transport.request(
+            "POST", "/v1/submissions/batch", body=data, headers=headers, safe_to_repeat=idempotency_key is not None
+        )
+        return _parse(_batch, _json(reply, (200, 202)))
+
+    def sweep(
+        self,
+        request: Mapping[str, Any],
+        job_id: int,
+        grid: Mapping[str, Sequence[Any]],
+        idempotency_key: Optional[str] = None,
+    ) -> List[Submission]:
+        """Queues one request per combination of ``grid`` laid over ``request`` (see :func:`expand_sweep`),
+        in one batch (:meth:`submit_batch`) for training job ``job_id``::
+
+            client.sweep(request, job_id=10, grid={"config.parameter.learning_rate": [0.01, 0.1],
+                                                   "config.worker_server_num": [1, 2]})
+
+        ``job_id`` goes into every combination that has none (a grid may sweep ``job_id`` itself).
+        Raises :class:`ValueError` before anything is sent when the grid is not valid (more than 1000
+        combinations, a key without values, a path through something that is not an object).
+        """
+        return self.submit_batch(expand_sweep(request, grid), job_id=job_id, idempotency_key=idempotency_key)
 
     # MARK: Reads
 
