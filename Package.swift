@@ -167,6 +167,7 @@ let package = Package(
             dependencies: [
                 "CLinuxShims", "TrainQServer", "TrainQEngine", "TrainQStore", "ModelArts", "TrainQAPI", "JSONTree",
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

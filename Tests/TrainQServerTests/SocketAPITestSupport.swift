@@ -20,6 +20,8 @@ struct SocketAPIFixture {
     let store: SubmissionStore
     let client: ModelArtsClient
     let application: Application<RouterResponder<TrainQRequestContext>>
+    /// Every route the router serves, as `METHOD /path/{capture}`.
+    let routes: Set<String>
 
     /// The seed's project, the default of every submission here.
     static let projectID = "0123456789abcdef0123456789abcdef"
@@ -53,6 +55,7 @@ struct SocketAPIFixture {
         let router = api.router { request, _ in
             Self.callers[request.headers[HTTPField.Name("X-Test-Caller")!] ?? "admin"]
         }
+        routes = Set(router.routes.map { "\($0.method) \($0.path)" })
         application = Application(router: router)
     }
 
