@@ -9,11 +9,12 @@ struct SubmitCommand: AsyncParsableCommand {
         commandName: "submit",
         abstract: "Queue a request to create a new version of a training job.",
         discussion: """
-            FILE (or - for standard input) holds the ModelArts request body: {"job_desc": ..., "config": {...}}.
-
-            --set PATH=V1,V2 sets a field of the request; several values make a sweep. Several --set options             make a grid: one submission per combination, sent as one batch and stored all together or not             at all. config.parameter.NAME sets the running parameter NAME. A value that reads as JSON             (0.01, 2, true, "a,b") is that JSON, anything else is text.
-
-              trainq submit request.json --job-id 10 --set config.parameter.learning_rate=0.01,0.1 --set config.worker_server_num=1,2
+            FILE (or - for standard input) holds the ModelArts request body: {"job_desc": ..., "config": {...}}. \
+            --set PATH=V1,V2 sets a field of the request; several values make a sweep, and several --set make a \
+            grid: one submission per combination, sent as one batch and stored all together or not at all. \
+            config.parameter.NAME sets the running parameter NAME. A value that reads as JSON (0.01, 2, true, \
+            "a,b") is that JSON, anything else is text. Example: trainq submit request.json --job-id 10 \
+            --set config.parameter.learning_rate=0.01,0.1 --set config.worker_server_num=1,2
             """
     )
 

@@ -41,7 +41,11 @@ final class ChaosSocketClient: Sendable {
         }
         let response = try await http.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
         let bytes = try await response.body.collect(upTo: 64 << 20)
-        return Reply(status: response.status.code, body: Data(buffer: bytes))
+        let reply = Reply(status: response.status.code, body: Data(buffer: bytes))
+        AnswerRecorder.record(
+            method: method, path: path, status: Int(reply.status), contentType: response.headers.first(name: "Content-Type"), body: reply.body
+        )
+        return reply
     }
 
     /// True once the daemon answers its health endpoint.

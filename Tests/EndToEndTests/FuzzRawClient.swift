@@ -73,7 +73,21 @@ enum FuzzRawClient {
             if !sent { break }
         }
         if halfClose { shutdown(descriptor, Int32(SHUT_WR)) }
-        return readAnswer(descriptor)
+        let result = readAnswer(descriptor)
+        // Only answers that parsed as HTTP: what was sent may be anything, but what came back must be in the spec.
+        if case .answered(let answer) = result, answer.status > 0 {
+            let (method, target) = requestLine(chunks.reduce(into: Data()) { $0.append($1) })
+            AnswerRecorder.record(method: method, path: target, status: answer.status, contentType: answer.headers["content-type"], body: answer.body, raw: true)
+        }
+        return result
+    }
+
+    /// The method and target of the request line that `bytes` start with, or empty strings if there is none.
+    private static func requestLine(_ bytes: Data) -> (method: String, target: String) {
+        let end = bytes.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
+        let words = String(decoding: bytes[bytes.startIndex..<end], as: UTF8.self).split(separator: " ")
+        guard words.count >= 2 else { return ("", "") }
+        return (String(words[0]), words[1].trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     private static func readAnswer(_ descriptor: Int32) -> Result {

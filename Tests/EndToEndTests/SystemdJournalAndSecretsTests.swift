@@ -45,7 +45,11 @@ import TrainQAPI
         let url = try #require(URL(httpURLWithSocketPath: socket, uri: path))
         let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(10))
         #expect(response.status == .ok)
-        return String(buffer: try await response.body.collect(upTo: 16 << 20))
+        let text = String(buffer: try await response.body.collect(upTo: 16 << 20))
+        AnswerRecorder.record(
+            method: "GET", path: path, status: Int(response.status.code), contentType: response.headers.first(name: "Content-Type"), body: Data(text.utf8)
+        )
+        return text
     }
 
     @Test func logsFitTheJournalNameTheSubmissionAndNeverHoldASecret() async throws {

@@ -16,7 +16,7 @@ import tempfile
 import time
 import unittest
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, TypeVar
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple, TypeVar
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 PACKAGE_SOURCE = REPO_ROOT / "clients" / "python" / "src"
@@ -59,6 +59,75 @@ def _bin_dir() -> Path:
 
 
 BIN_DIR = _bin_dir()
+
+# The sockets of the real trainqd processes started here: only their answers are recorded (not those of
+# the stand-ins some tests run on a socket of their own).
+_TRAINQD_SOCKETS: Set[str] = set()
+
+
+def _record_answers(directory: str) -> None:
+    """Appends every answer a test client reads from a real trainqd to ``DIRECTORY/answers-python-<pid>.jsonl``
+    (one JSON object a line), for ``scripts/openapi-check --answers-only DIRECTORY`` to check against
+    openapi/trainq.yaml. Patches the package's transport from here, so the package has no test hooks.
+
+    ``Transport.request`` hands back only status and body, so the patch sits on the transport's
+    connection class (method and target as sent; status, Content-Type and the whole body as read) and
+    on ``Transport._lines`` for the ``follow=true`` stream (one record per line, ``"stream_line": true``).
+    """
+    from trainq import _transport
+
+    descriptor = os.open(os.path.join(directory, f"answers-python-{os.getpid()}.jsonl"),
+                         os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+
+    def write(target: Tuple[str, str], response: Any, body: bytes, **flags: bool) -> None:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            text, flags = body.decode("utf-8", errors="replace"), dict(flags, body_not_utf8=True)
+        record = {"method": target[0], "path": target[1], "status": response.status,
+                  "content_type": response.getheader("Content-Type", ""), "body": text, **flags}
+        # One write per line: with O_APPEND, lines from threads and processes never interleave.
+        os.write(descriptor, (json.dumps(record) + "\n").encode("utf-8"))
+
+    connection_class = _transport.UnixHTTPConnection
+    original_request = connection_class.request
+    original_getresponse = connection_class.getresponse
+    original_lines = _transport.Transport._lines
+
+    def request(self: Any, method: str, url: str, *arguments: Any, **options: Any) -> None:
+        self._trainq_target = (method, url)
+        original_request(self, method, url, *arguments, **options)
+
+    def getresponse(self: Any) -> Any:
+        response = original_getresponse(self)
+        if self.socket_path not in _TRAINQD_SOCKETS:
+            return response
+        target = response._trainq_target = self._trainq_target
+        read = response.read
+
+        def read_and_record(amount: Optional[int] = None) -> bytes:
+            data: bytes = read(amount)
+            if amount is None:
+                write(target, response, data)
+            return data
+
+        response.read = read_and_record
+        return response
+
+    def lines(self: Any, response: Any) -> Iterator[bytes]:
+        target = getattr(response, "_trainq_target", None)
+        for line in original_lines(self, response):
+            if target is not None:
+                write(target, response, line, stream_line=True)
+            yield line
+
+    connection_class.request = request  # type: ignore[method-assign]
+    connection_class.getresponse = getresponse  # type: ignore[method-assign]
+    _transport.Transport._lines = lines  # type: ignore[method-assign]
+
+
+if os.environ.get("TRAINQ_RECORD_ANSWERS"):
+    _record_answers(os.environ["TRAINQ_RECORD_ANSWERS"])
 SEED_REQUEST_PATH = REPO_ROOT / "examples" / "seed-request.json"
 
 SIM_ACCESS_KEY = "PYTESTACCESSKEY000001"
@@ -225,6 +294,7 @@ class Daemon:
             "--database", self.workspace.database,
             "--log-level", "info",
         ] + (["--simulate"] if self.simulate else [])
+        _TRAINQD_SOCKETS.add(self.workspace.socket)
         child = Child(arguments, self.workspace.file(f"{self.name}-{self.starts}.log"), self.workspace.path)
         self.child = child
 
