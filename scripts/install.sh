@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Installs trainq as a systemd service: release binaries, units, the sysusers.d/tmpfiles.d files,
-# the example configuration (never over an existing one) and the README.
+# Installs trainq as a systemd service: release binaries, units, the sysusers.d/tmpfiles.d files, man pages,
+# shell completion, the example configuration (never over an existing one) and the README.
 #
-#   scripts/install.sh [--dry-run] [--bin-dir DIR] [--prefix /usr/local]
+#   scripts/install.sh [--dry-run] [--bin-dir DIR] [--prefix /usr/local] [--no-man]
 #
 #   --dry-run      print every step, change nothing
 #   --bin-dir DIR  install the binaries found in DIR instead of building a release
 #   --prefix P     where binaries and docs go (default /usr/local; the unit's ExecStart= follows it)
+#   --no-man       skip the man pages (they need `swift package`, which waits while another SwiftPM runs)
 #   DESTDIR=/stage stage everything below /stage (packaging): the user and group are then created in
 #                  /stage/etc/passwd and /stage/etc/group, and systemd is not told.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 dry_run=0
+no_man=0
 bin_dir=""
 prefix=/usr/local
 while [ $# -gt 0 ]; do
@@ -20,7 +22,8 @@ while [ $# -gt 0 ]; do
         --dry-run) dry_run=1 ;;
         --bin-dir) bin_dir="${2:?--bin-dir needs a directory}"; shift ;;
         --prefix) prefix="${2:?--prefix needs a directory}"; shift ;;
-        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --no-man) no_man=1 ;;
+        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "install.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -37,7 +40,9 @@ run() {
 }
 
 # 1. Binaries: a release build unless --bin-dir names ready ones.
+man_configuration=debug
 if [ -z "$bin_dir" ]; then
+    man_configuration=release
     run swift build -c release --product trainqd
     run swift build -c release --product trainq
     run swift build -c release --product modelarts-sim
@@ -89,9 +94,30 @@ else
     run install -m 0644 config/trainqd.yaml "$destdir/etc/trainq/trainqd.yaml"
 fi
 
-# 5. Documentation.
+# 5. Documentation: README and DESIGN, the man pages trainq(1) and trainqd(8), and shell completion.
 run install -d -m 0755 "$destdir$prefix/share/doc/trainq"
 run install -m 0644 README.md DESIGN.md "$destdir$prefix/share/doc/trainq/"
+run install -d -m 0755 "$destdir$prefix/share/man/man1" "$destdir$prefix/share/man/man8" \
+    "$destdir$prefix/share/bash-completion/completions" "$destdir$prefix/share/zsh/site-functions" \
+    "$destdir$prefix/share/fish/vendor_completions.d"
+if [ "$dry_run" = 1 ]; then
+    printf '+ %s\n' "scripts/generate-man (trainq.1, trainqd.8) into $destdir$prefix/share/man" \
+        "trainq completion bash|zsh|fish into $destdir$prefix/share/{bash-completion,zsh,fish}"
+else
+    if [ "$no_man" = 0 ]; then
+        man_dir="$(mktemp -d)"
+        # The release build just made serves the plugin as well; with --bin-dir, the debug build.
+        scripts/generate-man "$man_dir" --configuration "$man_configuration" >/dev/null
+        install -m 0644 "$man_dir/trainq.1" "$destdir$prefix/share/man/man1/trainq.1"
+        install -m 0644 "$man_dir/trainqd.8" "$destdir$prefix/share/man/man8/trainqd.8"
+        rm -rf "$man_dir"
+    fi
+    "$bin_dir/trainq" completion bash >"$destdir$prefix/share/bash-completion/completions/trainq"
+    "$bin_dir/trainq" completion zsh >"$destdir$prefix/share/zsh/site-functions/_trainq"
+    "$bin_dir/trainq" completion fish >"$destdir$prefix/share/fish/vendor_completions.d/trainq.fish"
+    chmod 0644 "$destdir$prefix/share/bash-completion/completions/trainq" \
+        "$destdir$prefix/share/zsh/site-functions/_trainq" "$destdir$prefix/share/fish/vendor_completions.d/trainq.fish"
+fi
 
 # 6. Tell systemd (not when staging).
 if [ -z "$destdir" ]; then

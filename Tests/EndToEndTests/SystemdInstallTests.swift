@@ -19,7 +19,8 @@ import Glibc
 
     static func install(_ arguments: [String], destination: TestDirectory, in directory: TestDirectory) async throws -> ChildProcess {
         let child = try ChildProcess(
-            "/bin/bash", [repository + "/scripts/install.sh", "--bin-dir", BuiltProducts.directory.path] + arguments,
+            // --no-man: the man pages need `swift package`, which would wait for this `swift test` to end.
+            "/bin/bash", [repository + "/scripts/install.sh", "--bin-dir", BuiltProducts.directory.path, "--no-man"] + arguments,
             environment: ["DESTDIR": destination.path], directory: directory, name: "install"
         )
         await child.wait(timeout: .seconds(120))
@@ -68,6 +69,11 @@ import Glibc
         #expect(Self.mode("\(root)/etc/trainq/trainqd.yaml") == 0o644)
         #expect(Self.mode("\(root)/etc/trainq/credentials") == 0o700)
         #expect(Self.mode("\(root)/usr/local/share/doc/trainq/README.md") == 0o644)
+        for completion in ["bash-completion/completions/trainq", "zsh/site-functions/_trainq", "fish/vendor_completions.d/trainq.fish"] {
+            #expect(Self.mode("\(root)/usr/local/share/\(completion)") == 0o644, "\(completion)")
+        }
+        let bash = try String(contentsOfFile: "\(root)/usr/local/share/bash-completion/completions/trainq", encoding: .utf8)
+        #expect(bash.contains("_trainq"), "\(bash.prefix(200))")
         let passwd = try String(contentsOfFile: "\(root)/etc/passwd", encoding: .utf8)
         #expect(passwd.contains("trainq:x:"), "\(passwd)")
         let group = try String(contentsOfFile: "\(root)/etc/group", encoding: .utf8)
