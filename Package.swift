@@ -56,6 +56,31 @@ let package = Package(
         ),
         .target(name: "TrainQAPI", dependencies: ["JSONTree"], swiftSettings: swiftSettings),
         .target(
+            name: "TrainQConnection",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TrainQDashboard",
+            dependencies: [
+                "TrainQAPI", "TrainQConnection",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [
+                .embedInCode("Assets/index.html"), .embedInCode("Assets/dashboard.js"), .embedInCode("Assets/dashboard.css"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TrainQStore",
             dependencies: [
                 "CSQLite", "TrainQAPI",
@@ -126,7 +151,8 @@ let package = Package(
         .executableTarget(
             name: "trainq",
             dependencies: [
-                "TrainQAPI", "JSONTree",
+                "TrainQAPI", "JSONTree", "TrainQDashboard", "TrainQConnection",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -160,7 +186,8 @@ let package = Package(
         .testTarget(name: "JSONTreeTests", dependencies: ["JSONTree"], swiftSettings: swiftSettings),
         .testTarget(name: "TrainQAPITests", dependencies: ["TrainQAPI", "JSONTree"], swiftSettings: swiftSettings),
         .testTarget(name: "TrainQStoreTests", dependencies: ["TrainQStore"], swiftSettings: swiftSettings),
-        .testTarget(name: "TrainQCLITests", dependencies: ["trainq"], swiftSettings: swiftSettings),
+        .testTarget(name: "TrainQCLITests", dependencies: ["trainq", "TrainQConnection"], swiftSettings: swiftSettings),
+        .testTarget(name: "TrainQDashboardTests", dependencies: ["TrainQDashboard"], swiftSettings: swiftSettings),
         .testTarget(name: "TrainQEngineTests", dependencies: ["TrainQEngine", "ModelArtsSimulator"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TrainQServerTests",

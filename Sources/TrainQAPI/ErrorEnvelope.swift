@@ -43,4 +43,6 @@ public enum ErrorKind: String, Sendable, Codable, Hashable, CaseIterable {
     case remoteUnavailable = "remote_unavailable"
     case shuttingDown = "shutting_down"
     case internalError = "internal_error"
+    /// Never from trainqd itself: `trainq dashboard`'s relay could not reach the daemon's socket.
+    case daemonUnavailable = "daemon_unavailable"
 }

@@ -42,7 +42,7 @@ struct CLIError: Error, CustomStringConvertible {
             case .notFound: .notFound
             case .forbidden, .unauthenticated: .forbidden
             case .idempotencyConflict, .invalidState: .conflict
-            case .storeUnavailable, .shuttingDown, .remoteUnavailable: .daemonUnavailable
+            case .storeUnavailable, .shuttingDown, .remoteUnavailable, .daemonUnavailable: .daemonUnavailable
             case .methodNotAllowed, .internalError: .failure
             }
         return CLIError(

@@ -4,6 +4,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import TrainQAPI
+import TrainQConnection
 
 /// Talks to `trainqd` over its Unix socket. Every failure becomes a `CLIError` with a message a person
 /// can act on and the exit code scripts rely on.

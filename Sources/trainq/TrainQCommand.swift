@@ -14,7 +14,7 @@ struct TrainQCommand: AsyncParsableCommand {
             """,
         subcommands: [
             SubmitCommand.self, ListCommand.self, ShowCommand.self, WatchCommand.self, CancelCommand.self,
-            RetryCommand.self, ResolveCommand.self, EventsCommand.self, StatusCommand.self, CompletionCommand.self,
+            RetryCommand.self, ResolveCommand.self, EventsCommand.self, StatusCommand.self, DashboardCommand.self, CompletionCommand.self,
         ]
     )
 

@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Testing
+import TrainQConnection
 
 #if canImport(Glibc)
 import Glibc

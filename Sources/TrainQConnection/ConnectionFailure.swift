@@ -9,7 +9,7 @@ import Glibc
 
 /// Why a call to trainqd failed before an answer came, told apart by the error's type (NIO's `IOError`
 /// errno, `NIOConnectionError`, `ChannelError`, `HTTPClientError`), never by the words of its message.
-enum ConnectionFailure: Equatable {
+public enum ConnectionFailure: Equatable, Sendable {
     /// No socket file, or nobody listening on it: trainqd is not running there.
     case notRunning
     /// The socket exists but this user may not connect to it.
@@ -21,7 +21,7 @@ enum ConnectionFailure: Equatable {
     /// Anything else on the way.
     case other
 
-    init(_ error: any Error) {
+    public init(_ error: any Error) {
         switch error {
         case let error as IOError:
             self.init(errno: error.errnoCode)
@@ -49,7 +49,7 @@ enum ConnectionFailure: Equatable {
         }
     }
 
-    init(errno: CInt) {
+    public init(errno: CInt) {
         switch errno {
         case ENOENT, ECONNREFUSED: self = .notRunning
         case ECONNRESET, EPIPE: self = .dropped
