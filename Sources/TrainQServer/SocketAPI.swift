@@ -228,11 +228,16 @@ public struct SocketAPI: Sendable {
         let id = try context.parameters.require("id")
         var request = request
         let body = try await request.collectBody(upTo: settings.maxBodyBytes)
+        let document = try JSONBody.parse(body, contentType: request.headers[.contentType])
+        let unknown = (document.objectValue?.keys.filter { !["action", "version_id"].contains($0) } ?? []).sorted()
         let resolution: ResolveRequest
         do {
+            guard unknown.isEmpty else { throw APIError.badRequest("unknown fields") }
             resolution = try APICoding.decoder().decode(ResolveRequest.self, from: Data(buffer: body))
         } catch {
-            throw APIError(.badRequest, .validationFailed, "the body must be {\"action\": \"adopt\"|\"requeue\"|\"cancel\", \"version_id\"?: N}")
+            throw APIError(
+                .badRequest, .validationFailed, "the body must be {\"action\": \"adopt\"|\"requeue\"|\"cancel\", \"version_id\"?: N}",
+                details: unknown.map { FieldProblem(field: $0, problem: "is not a field of a resolution") })
         }
         if resolution.action == .adopt, resolution.versionID == nil {
             throw APIError(.badRequest, .validationFailed, "adopt needs a version_id", details: [

@@ -20,7 +20,7 @@ struct SubmissionIntake: Sendable {
     let defaultProjectID: String?
 
     func accept(body: ByteBuffer, contentType: String?) throws(APIError) -> Accepted {
-        let document = try Self.parse(body: body, contentType: contentType)
+        let document = try JSONBody.parse(body, contentType: contentType)
         guard case .object = document else {
             throw APIError(.badRequest, .validationFailed, "the body must be a JSON object", details: [
                 FieldProblem(field: "", problem: "expected object, got \(document.typeName)")
@@ -35,7 +35,7 @@ struct SubmissionIntake: Sendable {
     /// A `POST /v1/submissions/batch` body, `{"submissions": [...]}`, as its accepted items in order,
     /// or one 400 listing every problem of every item, each field prefixed with `submissions[i].`.
     func acceptBatch(body: ByteBuffer, contentType: String?, maximumItems: Int) throws(APIError) -> [Accepted] {
-        let document = try Self.parse(body: body, contentType: contentType)
+        let document = try JSONBody.parse(body, contentType: contentType)
         guard case .object(let members) = document else {
             throw Self.validationFailed([FieldProblem(field: "", problem: "expected object, got \(document.typeName)")])
         }
@@ -61,19 +61,6 @@ struct SubmissionIntake: Sendable {
             problems.append(FieldProblem(field: "submissions", problem: "expected array, got \(other.typeName)"))
         }
         throw Self.validationFailed(problems)
-    }
-
-    private static func parse(body: ByteBuffer, contentType: String?) throws(APIError) -> JSONValue {
-        if let contentType, !contentType.lowercased().hasPrefix("application/json") {
-            throw APIError(.unsupportedMediaType, .unsupportedMediaType, "the body must be JSON (Content-Type: application/json), not '\(contentType)'")
-        }
-        do {
-            return try body.withUnsafeReadableBytes { bytes in
-                try JSONValue.parse(UnsafeRawBufferPointer(bytes), rejectingDuplicateKeys: true)
-            }
-        } catch {
-            throw APIError(.badRequest, .invalidJSON, "the body is not valid JSON: \(error)")
-        }
     }
 
     private static func validationFailed(_ problems: [FieldProblem]) -> APIError {

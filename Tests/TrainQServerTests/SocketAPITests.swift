@@ -195,6 +195,17 @@ import TrainQAPI
             #expect(noVersion.status == .badRequest)
             let badAction = try await client.call(.post, "/v1/submissions/\(submission.id)/resolve", body: #"{"action": "shrug"}"#)
             #expect(badAction.status == .badRequest)
+            // The body is JSON like any other: no key twice, nothing unknown, the JSON media type.
+            let twice = try await client.call(
+                .post, "/v1/submissions/\(submission.id)/resolve", body: #"{"action": "cancel", "action": "requeue"}"#)
+            #expect(twice.envelope?.error.kind == .invalidJSON)
+            let unknown = try await client.call(
+                .post, "/v1/submissions/\(submission.id)/resolve", body: #"{"action": "cancel", "force": true}"#)
+            #expect(unknown.envelope?.error.kind == .validationFailed)
+            #expect(unknown.envelope?.error.details.map(\.field) == ["force"])
+            let text = try await client.call(
+                .post, "/v1/submissions/\(submission.id)/resolve", body: #"{"action": "cancel"}"#, contentType: "text/plain")
+            #expect(text.status == .unsupportedMediaType)
             // A queued submission does not need attention: the engine refuses.
             let notNeeded = try await client.call(.post, "/v1/submissions/\(submission.id)/resolve", body: #"{"action": "requeue"}"#)
             #expect(notNeeded.status == .conflict)
