@@ -68,6 +68,35 @@ import Testing
         }
     }
 
+    /// The documentation's list sample says `version_count: 2` and lists one version: the count is not
+    /// trusted to end a walk. Here the first page says 1 while the job has 2.
+    @Test func aVersionCountThatUnderstatesTheListDoesNotEndTheWalk() async throws {
+        try await ClientTestSupport.withSignedClient { client, http in
+            // The job has 20 (seeded) and now 21.
+            #expect(try await client.createVersion(jobID: 10, request: ClientTestSupport.sampleRequest()).versionID == 21)
+            let page = #"{"is_success": true, "job_id": 10, "version_count": 1, "versions": [{"version_id": 21, "version_name": "V0002", "status": 10}]}"#
+            _ = try await http.setFaults(try Self.respond("list", body: page))
+            let all = try await client.listAllVersions(jobID: 10, perPage: 1)
+            #expect(Set(all.compactMap(\.versionID)) == [20, 21])
+        }
+    }
+
+    /// A version-details failure need not carry `error_code` (the reference's table lists none): it is
+    /// still a failure, with no code, classified by its status.
+    @Test func aShowFailureWithoutAnErrorCodeIsAFailureWithoutACode() async throws {
+        try await ClientTestSupport.withSignedClient { client, http in
+            _ = try await http.setFaults(try Self.respond("show", status: 500, body: #"{"is_success": false, "error_message": "busy"}"#))
+            let error = await ClientTestSupport.failure { () async throws(ModelArtsError) in try await client.showVersion(jobID: 10, versionID: 20) }
+            #expect(error?.kind == .http)
+            #expect(error?.errorCode == nil)
+            #expect(error?.message.contains("busy") == true, "\(String(describing: error))")
+            #expect(error?.errorClass == .transient)
+            _ = try await http.setFaults(try Self.respond("show", body: #"{"is_success": false}"#))
+            let inBody = await ClientTestSupport.failure { () async throws(ModelArtsError) in try await client.showVersion(jobID: 10, versionID: 20) }
+            #expect(inBody?.kind == .http && inBody?.errorCode == nil, "\(String(describing: inBody))")
+        }
+    }
+
     @Test func successStatusWithIsSuccessFalseIsAFailure() async throws {
         try await ClientTestSupport.withSignedClient { client, http in
             _ = try await http.setFaults(try Self.respond("stop", body: #"{"is_success": false, "error_code": "ModelArts.0104", "error_message": "cannot stop"}"#))

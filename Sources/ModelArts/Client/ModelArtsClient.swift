@@ -107,8 +107,9 @@ public final class ModelArtsClient: Sendable {
     }
 
     /// Every version of a job, fetched page by page (1, 2, ...) with `perPage` up to 1000, without
-    /// duplicates. If the job's version count changes during the walk (a create landed), the walk is
-    /// repeated, up to three times, so a version created meanwhile is not missed.
+    /// duplicates, until a page comes back short. If the job's version count changes during the walk (a
+    /// create landed), the walk is repeated, up to three times, so a version created meanwhile is not
+    /// missed. Nothing assumes an order of versions or of their ids.
     public func listAllVersions(
         jobID: Int64, perPage: Int = 1000, projectID: String? = nil, priority: OutgoingCallLimiter.Priority = .normal,
         logger: Logger? = nil
@@ -129,8 +130,10 @@ public final class ModelArtsClient: Sendable {
                     guard let id = version.versionID, seen.insert(id).inserted else { continue }
                     collected.append(version)
                 }
+                // Only a short page ends the walk: `version_count` may disagree with what is listed (the
+                // documentation's own sample says 2 and lists 1), and stopping on it could miss the very
+                // version that reconciliation looks for.
                 if list.versions.count < perPage { break }
-                if let total = list.versionCount, Int64(page) * Int64(perPage) >= total { break }
                 page += 1
             }
             if firstCount == lastCount { break }

@@ -60,7 +60,7 @@ public enum ErrorClassification {
             return .unknownOutcome
         }
         let code = normalizedCode(error.errorCode)
-        var decided = code.flatMap { codeRules[$0] }?.classify(status: status)
+        var decided = code.flatMap { codeRules[$0] }?.classify(status: status, operation: error.operation)
             ?? classifyStatus(status, operation: error.operation)
         // Any 429 is throttling, whatever the code (APIGW.0308, ModelArts.2799, .4206, .6101, ...).
         if status == 429 { return .throttled }
@@ -103,15 +103,18 @@ public enum ErrorClassification {
 
     // MARK: - The tables
 
-    /// How one error code is classified; some codes mean different things under different statuses.
+    /// How one error code is classified. Some codes mean different things under different statuses
+    /// (errata A13: 4700 is "task does not exist" under 400 and "unavailable gateway" under 503), so the
+    /// decision is made on the (status, code) pair; `otherwise: nil` falls back to the status alone.
     enum Rule: Sendable {
         case always(ErrorClass)
-        case byStatus([Int: ErrorClass], otherwise: ErrorClass)
+        case byStatus([Int: ErrorClass], otherwise: ErrorClass?)
 
-        func classify(status: Int) -> ErrorClass {
+        func classify(status: Int, operation: ModelArtsOperation) -> ErrorClass {
             switch self {
             case .always(let errorClass): errorClass
-            case .byStatus(let table, let otherwise): table[status] ?? otherwise
+            case .byStatus(let table, let otherwise):
+                table[status] ?? otherwise ?? ErrorClassification.classifyStatus(status, operation: operation)
             }
         }
     }
@@ -140,7 +143,6 @@ public enum ErrorClassification {
             "ModelArts.0806", "ModelArts.0901", "ModelArts.2606", "ModelArts.2607", "ModelArts.2608",
             "ModelArts.2775", "ModelArts.2781", "ModelArts.2763", "ModelArts.2793", "ModelArts.2782",
             "ModelArts.2783", "ModelArts.2787", "ModelArts.2788", "ModelArts.2796", "ModelArts.4104",
-            "ModelArts.4204",
         ])
         set(.slow, ["ModelArts.0116", "ModelArts.0118", "ModelArts.2815", "ModelArts.2605", "ModelArts.3952",
                     "ModelArts.6200"])
@@ -148,11 +150,19 @@ public enum ErrorClassification {
 
         // Throttling, gateway, internal (§4.3).
         set(.transient, [
-            "ModelArts.2799", "ModelArts.4206", "ModelArts.6101", "ModelArts.4395", "ModelArts.4205",
-            "ModelArts.6100", "ModelArts.0010", "ModelArts.5039", "ModelArts.6102", "ModelArts.4505",
-            "ModelArts.4700", "ModelArts.4302", "ModelArts.4503", "ModelArts.2776", "ModelArts.2777",
+            "ModelArts.2799", "ModelArts.4206", "ModelArts.6101", "ModelArts.4395",
+            "ModelArts.6100", "ModelArts.0010", "ModelArts.5039", "ModelArts.6102",
+            "ModelArts.4302", "ModelArts.2776", "ModelArts.2777",
         ])
         set(.transient, (2950...2959).map { "ModelArts.\($0)" })
+
+        // One code, several meanings by status (errata A13): a request error under 4xx, a passing failure
+        // under 408 and 5xx.
+        rules["ModelArts.4205"] = .byStatus([400: .permanent], otherwise: nil)  // 400 "specify a subdirectory"; 408 timed out
+        rules["ModelArts.4700"] = .byStatus([400: .permanent], otherwise: nil)  // 400 "task does not exist"; 503 gateway
+        rules["ModelArts.4503"] = .byStatus([400: .permanent], otherwise: nil)  // 400 "DLI agency"; 500, 504
+        rules["ModelArts.4505"] = .byStatus([401: .permanent], otherwise: nil)  // 401 "IAM user not allowed"; 500 read timed out
+        rules["ModelArts.4204"] = .byStatus([400: .permanent, 404: .permanent], otherwise: nil)  // 500: transient
 
         // API Gateway (§4.4).
         set(.permanent, ["APIGW.0101", "APIGW.0104", "APIGW.0105", "APIGW.0106"])
