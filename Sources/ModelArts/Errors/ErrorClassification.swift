@@ -156,6 +156,17 @@ public enum ErrorClassification {
         ])
         set(.transient, (2950...2959).map { "ModelArts.\($0)" })
 
+        // v2 training jobs (errata §4.5). A duplicate name (2751) is permanent here; whether it is our own
+        // job, to adopt, is the engine's question, not the classifier's.
+        set(.transient, (2900...2999).map { "ModelArts.\($0)" })  // 29xx: platform dependencies, bounded by the budget
+        set(.permanent, [
+            "ModelArts.2751", "ModelArts.2755", "ModelArts.2840", "ModelArts.2791", "ModelArts.2802", "ModelArts.2757",
+            "ModelArts.2758", "ModelArts.2806", "ModelArts.2837", "ModelArts.2886", "ModelArts.2786", "ModelArts.2890",
+            "ModelArts.2803", "ModelArts.2813", "ModelArts.2807", "ModelArts.2808", "ModelArts.2809", "ModelArts.2812",
+        ])
+        set(.slow, ["ModelArts.2833", "ModelArts.2887"])  // free-flavour quota, a pool not running: minutes
+        set(.tokenRefresh, ["ModelArts.2784"])  // 403 InvalidToken: refresh once (then permanent)
+
         // One code, several meanings by status (errata A13): a request error under 4xx, a passing failure
         // under 408 and 5xx.
         rules["ModelArts.4205"] = .byStatus([400: .permanent], otherwise: nil)  // 400 "specify a subdirectory"; 408 timed out
