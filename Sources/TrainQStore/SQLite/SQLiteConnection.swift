@@ -87,6 +87,10 @@ public final class SQLiteConnection {
         try SQLiteStatement(connection: openHandle(), sql: sql)
     }
 
+    /// The SQL of every statement kept for reuse: what the store has actually run, for the test that
+    /// checks each one's query plan.
+    var cachedStatementTexts: [String] { Array(statementCache.keys) }
+
     /// A compiled statement kept for reuse, reset and with cleared bindings. For the hot queries,
     /// whose SQL text is a constant: the cache is keyed by the text.
     public func cachedStatement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
