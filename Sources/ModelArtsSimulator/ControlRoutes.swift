@@ -13,6 +13,7 @@ struct ControlRoutes: Sendable {
         router.delete("/_sim/faults", use: clearFaults)
         router.get("/_sim/ledger", use: ledger)
         router.post("/_sim/versions/:version_id/outcome", use: setOutcome)
+        router.post("/_sim/training-jobs/:training_job_id/outcome", use: setTrainingJobOutcome)
     }
 
     @Sendable func replaceFaults(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
@@ -61,6 +62,24 @@ struct ControlRoutes: Sendable {
         }
         try await cloud.setOutcome(status, forVersion: versionID)
         return JSONResponse.make(.ok, .object(["version_id": .integer(versionID), "status": .integer(Int64(status))]))
+    }
+
+    /// `{"outcome": "failed"}` scripts how a v2 job that has not ended yet ends.
+    @Sendable func setTrainingJobOutcome(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("training_job_id"), !id.isEmpty else {
+            throw ServiceError.control("training job id is required", status: 404)
+        }
+        let document = try await Self.document(request, context: context)
+        let outcome: TrainingJobOutcome
+        do throws(ScenarioError) {
+            let reader = try JSONObjectReader(document, path: "")
+            try reader.rejectUnknownKeys(allowed: ["outcome"])
+            outcome = try TrainingJobOutcome.parse(reader.members["outcome"], field: "outcome")
+        } catch {
+            throw ServiceError.control(error.description)
+        }
+        try await cloud.setTrainingJobOutcome(outcome, for: id)
+        return JSONResponse.make(.ok, .object(["id": .string(id), "outcome": .string(outcome.rawValue)]))
     }
 
     private static func document(_ request: Request, context: SimulatorRequestContext) async throws -> JSONValue {

@@ -5,13 +5,19 @@ public struct FaultRule: Sendable, Hashable {
         case create, show, list, stop, delete, token, any
         /// List training jobs; `list` means list versions.
         case listJobs = "list_jobs"
+        /// The v2 training-job calls: create, show, search, actions (terminate), delete.
+        case jobCreate = "job_create"
+        case jobShow = "job_show"
+        case jobSearch = "job_search"
+        case jobAction = "job_action"
+        case jobDelete = "job_delete"
     }
 
     /// What happens to a matching call.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// Answer with `status` / `error_code` instead of doing the work.
         case error
-        /// Do the work (a create creates the version), then lose the answer: drop the connection, or, when
+        /// Do the work (a create creates the version or job), then lose the answer: drop the connection, or, when
         /// `status` is given (504 is the realistic one), answer with that gateway error instead.
         case lostResponse = "lost_response"
         /// Close the connection with a TCP reset before doing anything: nothing was created.

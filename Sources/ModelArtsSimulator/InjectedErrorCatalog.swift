@@ -17,6 +17,26 @@ enum InjectedErrorCatalog {
         }
     }
 
+    /// The same for the v2 training-job routes, where the backend's codes are the 27xx–29xx ones; the
+    /// statuses without a v2 code of their own keep the v1 answer.
+    static func defaultTrainingJobCode(forStatus status: Int) -> String {
+        switch status {
+        case 400: "ModelArts.2788"
+        case 409: "ModelArts.2878"
+        case 500: "ModelArts.2950"
+        default: defaultCode(forStatus: status)
+        }
+    }
+
+    /// `error_solution` of an injected v2 error.
+    static func defaultSolution(forStatus status: Int) -> String {
+        switch status {
+        case 400: "Check the request parameters."
+        case 409, 429, 500...599: "Try again later."
+        default: "Contact technical support."
+        }
+    }
+
     static func defaultMessage(for code: String, status: Int, throttleLimit: Int) -> String {
         switch code {
         case "APIGW.0308", "APIG.0308": ServiceError.throttlingMessage(limit: throttleLimit)
@@ -33,6 +53,9 @@ enum InjectedErrorCatalog {
         case "ModelArts.4700": "The platform is being upgraded. Try again later."
         case "ModelArts.0010": "Internal error."
         case "ModelArts.2799": "Too many requests."
+        case "ModelArts.2788": "Invalid parameter."
+        case "ModelArts.2878": "The job status has changed, try again later."
+        case "ModelArts.2950": "Unknown error."
         case "ModelArts.4206": "Too many requests, reached api create training job version."
         case "ModelArts.6101": "The system is busy now. Please try again later."
         case "ModelArts.4205": "Connection timed out."

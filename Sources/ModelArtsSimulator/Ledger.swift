@@ -33,4 +33,11 @@ public struct Ledger: Sendable, Hashable, Codable {
 
     public var versions: [Entry]
     public var requests: RequestCounters
+    /// v2 training jobs created through the API, in creation order.
+    public var trainingJobs: [TrainingJobEntry]
+
+    enum CodingKeys: String, CodingKey {
+        case versions, requests
+        case trainingJobs = "training_jobs"
+    }
 }

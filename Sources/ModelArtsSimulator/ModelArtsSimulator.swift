@@ -6,8 +6,8 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 
-/// A faithful local stand-in for the ModelArts v1 training-version API and IAM token issue
-/// (DESIGN §7), served over HTTP on loopback.
+/// A faithful local stand-in for the ModelArts v1 training-version API, the v2 training-job API and IAM
+/// token issue (DESIGN §7), served over HTTP on loopback.
 ///
 /// Run it as a swift-service-lifecycle `Service` (it stops on graceful shutdown) and ask
 /// ``boundPort()`` for the port once it listens; or use ``withRunning(_:logger:_:)`` in tests.
@@ -26,6 +26,11 @@ import ServiceLifecycle
 ///   expired token is 401 `APIGW.0307`. A signature must cover `host` and `x-sdk-date`.
 /// - Throttling (429 `APIGW.0308`, no `Retry-After`) counts per caller after authentication.
 /// - Timestamps are wall-clock epoch milliseconds; `--time-scale` only shortens the phases.
+/// - v2: an unknown or deleted job is 400 `ModelArts.2775`; a delete answers 202 and the job stays
+///   readable (and keeps its name, unique per project, 400 `ModelArts.2751`) for ten simulated seconds;
+///   terminating an ended job is 409 `ModelArts.2796`, terminating a terminating one succeeds again;
+///   `restart` is 409 `ModelArts.2813`; a search's `offset` counts items; v2 errors carry
+///   `error_msg`, `error_code`, `error_solution` (gateway errors keep the gateway shape).
 public struct ModelArtsSimulator: Service {
     public let configuration: SimulatorConfiguration
     private let logger: Logger
@@ -121,6 +126,11 @@ public struct ModelArtsSimulator: Service {
     /// Replaces the active faults (the same as `POST /_sim/faults`).
     public func setFaults(_ faults: [FaultRule]) async {
         await cloud.replaceFaults(faults)
+    }
+
+    /// Scripts how a v2 job ends (the same as `POST /_sim/training-jobs/{id}/outcome`).
+    public func setOutcome(_ outcome: TrainingJobOutcome, forTrainingJob id: String) async throws {
+        try await cloud.setTrainingJobOutcome(outcome, for: id)
     }
 
     /// Scripts the terminal status of a version (the same as `POST /_sim/versions/{id}/outcome`).

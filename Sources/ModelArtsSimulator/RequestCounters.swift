@@ -8,6 +8,11 @@ public struct RequestCounters: Sendable, Hashable, Codable {
     public var delete = 0
     public var listJobs = 0
     public var token = 0
+    public var jobCreate = 0
+    public var jobShow = 0
+    public var jobSearch = 0
+    public var jobAction = 0
+    public var jobDelete = 0
     public var rejectedAuth = 0
     public var throttled = 0
     /// Faults of any kind that fired.
@@ -19,6 +24,11 @@ public struct RequestCounters: Sendable, Hashable, Codable {
         case create, show, list, stop, delete, token, throttled, faults
         case listJobs = "list_jobs"
         case rejectedAuth = "rejected_auth"
+        case jobCreate = "job_create"
+        case jobShow = "job_show"
+        case jobSearch = "job_search"
+        case jobAction = "job_action"
+        case jobDelete = "job_delete"
     }
 
     mutating func record(_ route: APIRoute) {
@@ -30,6 +40,11 @@ public struct RequestCounters: Sendable, Hashable, Codable {
         case .delete: delete += 1
         case .listJobs: listJobs += 1
         case .token: token += 1
+        case .jobCreate: jobCreate += 1
+        case .jobShow: jobShow += 1
+        case .jobSearch: jobSearch += 1
+        case .jobAction: jobAction += 1
+        case .jobDelete: jobDelete += 1
         }
     }
 }

@@ -11,7 +11,7 @@ extension Scenario {
             throw .notJSON("the scenario is not valid JSON")
         }
         let reader = try JSONObjectReader(document, path: "")
-        try reader.rejectUnknownKeys(allowed: ["faults", "jobs", "outcomes"])
+        try reader.rejectUnknownKeys(allowed: ["faults", "jobs", "outcomes", "training_jobs", "job_outcomes"])
         var scenario = Scenario()
         scenario.faults = try FaultRule.parseList(reader.array("faults") ?? [], path: "faults")
         if let jobs = try reader.array("jobs") {
@@ -28,6 +28,15 @@ extension Scenario {
             }
             try VersionOutcome.validate(outcome, field: "outcomes.\(key)")
             scenario.outcomes[versionID] = outcome
+        }
+        if let trainingJobs = try reader.array("training_jobs") {
+            scenario.trainingJobs = try trainingJobs.enumerated().map { (index, job) throws(ScenarioError) in
+                try TrainingJob(json: job, path: "training_jobs[\(index)]")
+            }
+        }
+        for (key, value) in try reader.object("job_outcomes") ?? [:] {
+            guard !key.isEmpty else { throw .invalidField("job_outcomes.\(key)", "expected a non-empty name substring as key") }
+            scenario.jobOutcomes[key] = try TrainingJobOutcome.parse(value, field: "job_outcomes.\(key)")
         }
         return scenario
     }

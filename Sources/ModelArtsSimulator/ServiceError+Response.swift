@@ -10,6 +10,8 @@ extension ServiceError {
                 .object(["error_code": .string(errorCode), "error_msg": .string(message), "request_id": .string(requestID)])
             case .backend:
                 .object(["is_success": .bool(false), "error_code": .string(errorCode), "error_message": .string(message)])
+            case .trainingJob:
+                .object(["error_msg": .string(message), "error_code": .string(errorCode), "error_solution": .string(solution)])
             case .iam:
                 .object(["error": .object([
                     "code": .integer(Int64(status.code)), "title": .string(title), "message": .string(message),

@@ -2,12 +2,14 @@ import Hummingbird
 
 /// An error answer of the simulated service, in the body shape of the layer that would produce it
 /// (reference §4.1): the API gateway (`error_msg`, `error_code`, `request_id`), the v1 training backend
-/// (`is_success: false`, `error_code`, `error_message`), IAM (`{"error": {"code", "title", "message"}}`),
-/// or the simulator's own control API.
+/// (`is_success: false`, `error_code`, `error_message`), the v2 training backend (`error_msg`,
+/// `error_code`, `error_solution`, reference §4.3), IAM (`{"error": {"code", "title", "message"}}`), or
+/// the simulator's own control API.
 struct ServiceError: Error, Sendable {
     enum Shape: Sendable {
         case gateway
         case backend
+        case trainingJob
         case iam
         case control
     }
@@ -20,6 +22,7 @@ struct ServiceError: Error, Sendable {
         case entityTooLarge
         case internalError
         case backend
+        case trainingJob
         case iam
         case control
         case injected
@@ -34,9 +37,15 @@ struct ServiceError: Error, Sendable {
     let title: String
     /// Seconds for a `Retry-After` header.
     let retryAfter: Int?
+    /// The `error_solution` of a v2 error body.
+    let solution: String
 
-    private init(_ code: Code, status: Int, shape: Shape, errorCode: String, message: String, title: String = "", retryAfter: Int? = nil) {
+    private init(
+        _ code: Code, status: Int, shape: Shape, errorCode: String, message: String, title: String = "", retryAfter: Int? = nil,
+        solution: String = ""
+    ) {
         self.code = code
+        self.solution = solution
         self.status = HTTPResponse.Status(code: status)
         self.shape = shape
         self.errorCode = errorCode
@@ -103,6 +112,12 @@ struct ServiceError: Error, Sendable {
         .init(.backend, status: 409, shape: .backend, errorCode: "ModelArts.2796", message: message)
     }
 
+    /// A v2 training-job answer (`error_msg`, `error_code`, `error_solution`); the named ones are in
+    /// `ServiceError+TrainingJob.swift`.
+    static func trainingJob(status: Int, errorCode: String, message: String, solution: String) -> ServiceError {
+        .init(.trainingJob, status: status, shape: .trainingJob, errorCode: errorCode, message: message, solution: solution)
+    }
+
     /// IAM refusing a token request (Keystone-style body; UNVERIFIED wording).
     static func iam(status: Int, title: String, message: String) -> ServiceError {
         .init(.iam, status: status, shape: .iam, errorCode: String(status), message: message, title: title)
@@ -131,12 +146,18 @@ struct ServiceError: Error, Sendable {
     /// An injected error fault; the code and message default to what the real service says with that status.
     static func injected(_ rule: FaultRule, route: APIRoute, throttleLimit: Int) -> ServiceError {
         let status = rule.status ?? 503
-        let errorCode = rule.errorCode ?? InjectedErrorCatalog.defaultCode(forStatus: status)
+        let errorCode =
+            rule.errorCode
+            ?? (route.isTrainingJobRoute
+                ? InjectedErrorCatalog.defaultTrainingJobCode(forStatus: status) : InjectedErrorCatalog.defaultCode(forStatus: status))
         let message = rule.message ?? InjectedErrorCatalog.defaultMessage(for: errorCode, status: status, throttleLimit: throttleLimit)
         let shape: Shape =
             if errorCode.hasPrefix("APIGW.") || errorCode.hasPrefix("APIG.") { .gateway }
             else if route == .token { .iam }
+            else if route.isTrainingJobRoute { .trainingJob }
             else { .backend }
-        return .init(.injected, status: status, shape: shape, errorCode: errorCode, message: message, retryAfter: rule.retryAfter)
+        return .init(
+            .injected, status: status, shape: shape, errorCode: errorCode, message: message, retryAfter: rule.retryAfter,
+            solution: InjectedErrorCatalog.defaultSolution(forStatus: status))
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import JSONTree
 
-/// The state of the simulated service: jobs, versions, tokens, throttles, faults and counters.
+/// The state of the simulated service: jobs, versions, v2 training jobs, tokens, throttles, faults and counters.
 ///
 /// One actor owns all of it so that a create, the ledger and the fault counts can never disagree.
 actor SimulatedCloud {
@@ -28,6 +28,7 @@ actor SimulatedCloud {
     private var counters = RequestCounters()
     /// When each version was last read (show or list), on the simulator's clock.
     private var lastReadAt: [Int64: Int64] = [:]
+    private var trainingJobs: TrainingJobRegistry
 
     struct IssuedToken: Sendable {
         var user: String
@@ -45,6 +46,10 @@ actor SimulatedCloud {
         self.clock = clock
         self.outcomes = configuration.scenario.outcomes
         self.faults = FaultList(configuration.scenario.faults)
+        self.trainingJobs = TrainingJobRegistry(
+            seeds: configuration.scenario.trainingJobs ?? Scenario.defaultTrainingJobs,
+            outcomes: configuration.scenario.jobOutcomes, timeScale: configuration.timeScale,
+            userName: configuration.iamUser?.name ?? Self.defaultUserName, now: clock())
         let seededAt = clock() - 86_400_000
         for job in configuration.scenario.jobs ?? Scenario.defaultJobs {
             jobs[job.jobID] = SimulatedJob(
@@ -173,6 +178,56 @@ actor SimulatedCloud {
         return "V" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
+    // MARK: v2 training jobs
+
+    /// `metadata.user_name` when the caller does not name a user (AK/SK, or no auth at all).
+    static let defaultUserName = "modelarts-sim"
+
+    func createTrainingJob(_ draft: CreateTrainingJobBody.Draft, caller: Caller) throws(ServiceError) -> (SimulatedTrainingJob, TrainingJobRegistry.Snapshot) {
+        let now = clock()
+        let userName: String =
+            switch caller {
+            case .tokenUser(let user): user
+            case .accessKey, .anonymous: configuration.iamUser?.name ?? Self.defaultUserName
+            }
+        let job = try trainingJobs.create(draft, id: UUID().uuidString.lowercased(), userName: userName, now: now)
+        return (job, trainingJobs.snapshot(of: job, at: now))
+    }
+
+    /// A show: the job as it stands, counted as read.
+    func readTrainingJob(_ id: String) throws(ServiceError) -> (SimulatedTrainingJob, TrainingJobRegistry.Snapshot) {
+        let now = clock()
+        let job = try trainingJobs.find(id, at: now)
+        let snapshot = trainingJobs.snapshot(of: job, at: now)
+        trainingJobs.markRead([(job, snapshot)], at: now)
+        return (job, snapshot)
+    }
+
+    /// A search: `total` jobs exist, `count` match, `page` is what the caller is shown (counted as read).
+    func searchTrainingJobs(_ search: TrainingJobSearch) -> (total: Int, count: Int, page: [TrainingJobSearch.Row]) {
+        let now = clock()
+        let live = trainingJobs.live(at: now)
+        let (count, page) = search.apply(to: live)
+        trainingJobs.markRead(page, at: now)
+        return (live.count, count, page)
+    }
+
+    func terminateTrainingJob(_ id: String) throws(ServiceError) -> (SimulatedTrainingJob, TrainingJobRegistry.Snapshot) {
+        try trainingJobs.terminate(id, at: clock())
+    }
+
+    func deleteTrainingJob(_ id: String) throws(ServiceError) {
+        try trainingJobs.delete(id, at: clock())
+    }
+
+    func markTrainingJobResponseLost(_ id: String) {
+        trainingJobs.markResponseLost(id)
+    }
+
+    func setTrainingJobOutcome(_ outcome: TrainingJobOutcome, for id: String) throws(ServiceError) {
+        try trainingJobs.setOutcome(outcome, for: id, at: clock())
+    }
+
     // MARK: Control
 
     /// Scripts how a version ends; refused once the version has ended (terminal states do not change).
@@ -209,7 +264,7 @@ actor SimulatedCloud {
                 lastReadAt: lastReadAt[version.versionID]
             )
         }
-        return Ledger(versions: entries, requests: counters)
+        return Ledger(versions: entries, requests: counters, trainingJobs: trainingJobs.ledger(at: now))
     }
 
     /// The caller is shown these versions now.

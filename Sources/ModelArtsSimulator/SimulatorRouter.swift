@@ -15,6 +15,7 @@ enum SimulatorRouter {
         )
         VersionRoutes(cloud: cloud, gateway: gateway).register(on: router)
         JobRoutes(cloud: cloud, gateway: gateway).register(on: router)
+        TrainingJobRoutes(cloud: cloud, gateway: gateway).register(on: router)
         TokenRoutes(
             cloud: cloud, gateway: gateway, user: configuration.iamUser,
             requiresAuthentication: configuration.requiresAuthentication
