@@ -58,16 +58,18 @@ extension JSONWriter {
 extension SubmissionView: APIJSONWritable {
     public func write(to writer: inout JSONWriter) {
         writer.beginObject()
+        writer.key("api")
+        writer.write(api.rawValue)
         writer.key("attempts")
         writer.write(array: attempts)
         writer.key("created_at")
         writer.write(timestamp: createdAt)
+        writer.member("from_job", orNull: fromJob) { $0.write($1) }
         writer.key("history")
         writer.write(array: history)
         writer.key("id")
         writer.write(id)
-        writer.key("job_id")
-        writer.write(jobID)
+        writer.member("job_id", orNull: api == .v1 ? jobID : nil) { $0.write($1) }
         writer.member("next_attempt_at", orNull: nextAttemptAt) { $0.write(timestamp: $1) }
         writer.key("owner")
         writer.write(owner)
@@ -79,6 +81,8 @@ extension SubmissionView: APIJSONWritable {
         writer.write(request)
         writer.key("state")
         writer.write(state.rawValue)
+        writer.member("training_job_id", orNull: trainingJobID) { $0.write($1) }
+        writer.member("training_job_name", orNull: trainingJobName) { $0.write($1) }
         writer.key("updated_at")
         writer.write(timestamp: updatedAt)
         writer.member("version_id", orNull: versionID) { $0.write($1) }
@@ -135,8 +139,7 @@ extension RemoteStatus: APIJSONWritable {
     public func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.member("at", ifPresent: at) { $0.write(timestamp: $1) }
-        writer.key("code")
-        writer.write(Int64(code))
+        writer.member("code", ifPresent: code) { $0.write(Int64($1)) }
         writer.key("name")
         writer.write(name)
         writer.endObject()
@@ -158,8 +161,7 @@ extension EventView: APIJSONWritable {
         writer.beginObject()
         writer.key("at")
         writer.write(timestamp: at)
-        writer.key("job_id")
-        writer.write(jobID)
+        writer.member("job_id", orNull: jobID) { $0.write($1) }
         writer.member("reason", ifPresent: reason) { $0.write($1) }
         writer.member("remote_status", ifPresent: remoteStatus) { $0.write($1) }
         writer.key("seq")

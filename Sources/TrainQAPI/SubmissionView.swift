@@ -8,9 +8,19 @@ public struct SubmissionView: Sendable, Codable, Hashable {
     public var state: SubmissionState
     public var owner: Owner
     public var projectID: String
+    /// The v1 job. A v2 submission has none (the API shows `null`); it holds a negative lane number of
+    /// its own there, so the per-job rules never hold one v2 submission back for another.
     public var jobID: Int64
-    /// `{"job_desc": ..., "config": {...}}` exactly as accepted.
+    /// `{"job_desc": ..., "config": {...}}` (v1) or `{"job": {...}}` / `{"from_job", "overrides"}` (v2),
+    /// exactly as accepted.
     public var request: JSONValue
+    public var api: SubmissionAPI
+    /// The v2 job that trainq created (`metadata.id`).
+    public var trainingJobID: String?
+    /// The v2 job's `metadata.name`: the caller's name with this submission's suffix, fixed at intake.
+    public var trainingJobName: String?
+    /// The v2 job whose algorithm and spec this one copies (the `from_job` form).
+    public var fromJob: String?
     public var createdAt: Date
     public var updatedAt: Date
     public var nextAttemptAt: Date?
@@ -26,8 +36,13 @@ public struct SubmissionView: Sendable, Codable, Hashable {
         id: String, state: SubmissionState, owner: Owner, projectID: String, jobID: Int64, request: JSONValue,
         createdAt: Date, updatedAt: Date, nextAttemptAt: Date? = nil, attempts: [AttemptView] = [],
         versionID: Int64? = nil, versionName: String? = nil, remoteStatus: RemoteStatus? = nil,
-        reason: String? = nil, history: [HistoryEntry] = []
+        reason: String? = nil, history: [HistoryEntry] = [], api: SubmissionAPI = .v1, trainingJobID: String? = nil,
+        trainingJobName: String? = nil, fromJob: String? = nil
     ) {
+        self.api = api
+        self.trainingJobID = trainingJobID
+        self.trainingJobName = trainingJobName
+        self.fromJob = fromJob
         self.id = id
         self.state = state
         self.owner = owner
@@ -46,7 +61,10 @@ public struct SubmissionView: Sendable, Codable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, state, owner, request, attempts, history, reason
+        case id, state, owner, request, attempts, history, reason, api
+        case trainingJobID = "training_job_id"
+        case trainingJobName = "training_job_name"
+        case fromJob = "from_job"
         case projectID = "project_id"
         case jobID = "job_id"
         case createdAt = "created_at"
@@ -64,7 +82,7 @@ public struct SubmissionView: Sendable, Codable, Hashable {
         try container.encode(state, forKey: .state)
         try container.encode(owner, forKey: .owner)
         try container.encode(projectID, forKey: .projectID)
-        try container.encode(jobID, forKey: .jobID)
+        try container.encode(api == .v1 ? jobID : nil, forKey: .jobID)
         try container.encode(request, forKey: .request)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
@@ -75,6 +93,34 @@ public struct SubmissionView: Sendable, Codable, Hashable {
         try container.encode(remoteStatus, forKey: .remoteStatus)
         try container.encode(reason, forKey: .reason)
         try container.encode(history, forKey: .history)
+        try container.encode(api, forKey: .api)
+        try container.encode(trainingJobID, forKey: .trainingJobID)
+        try container.encode(trainingJobName, forKey: .trainingJobName)
+        try container.encode(fromJob, forKey: .fromJob)
+    }
+
+    /// Reads what `encode` writes; answers of a daemon from before v2 (no `api`) read as v1.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        state = try container.decode(SubmissionState.self, forKey: .state)
+        owner = try container.decode(Owner.self, forKey: .owner)
+        projectID = try container.decode(String.self, forKey: .projectID)
+        api = try container.decodeIfPresent(SubmissionAPI.self, forKey: .api) ?? .v1
+        jobID = try container.decodeIfPresent(Int64.self, forKey: .jobID) ?? 0
+        request = try container.decode(JSONValue.self, forKey: .request)
+        createdAt = try container.decode(Date.self, forKey: .createdAt)
+        updatedAt = try container.decode(Date.self, forKey: .updatedAt)
+        nextAttemptAt = try container.decodeIfPresent(Date.self, forKey: .nextAttemptAt)
+        attempts = try container.decodeIfPresent([AttemptView].self, forKey: .attempts) ?? []
+        versionID = try container.decodeIfPresent(Int64.self, forKey: .versionID)
+        versionName = try container.decodeIfPresent(String.self, forKey: .versionName)
+        remoteStatus = try container.decodeIfPresent(RemoteStatus.self, forKey: .remoteStatus)
+        reason = try container.decodeIfPresent(String.self, forKey: .reason)
+        history = try container.decodeIfPresent([HistoryEntry].self, forKey: .history) ?? []
+        trainingJobID = try container.decodeIfPresent(String.self, forKey: .trainingJobID)
+        trainingJobName = try container.decodeIfPresent(String.self, forKey: .trainingJobName)
+        fromJob = try container.decodeIfPresent(String.self, forKey: .fromJob)
     }
 }
 

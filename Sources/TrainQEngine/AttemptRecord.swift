@@ -10,10 +10,11 @@ extension AttemptResult {
         )
     }
 
-    static func created(_ version: ObservedVersion, at: Date, note: String? = nil) -> AttemptResult {
-        AttemptResult(
-            finishedAt: at, outcome: AttemptOutcome.created.rawValue, httpStatus: note == nil ? 200 : nil,
-            message: note ?? "created version \(version.id)"
+    static func created(_ observed: ObservedRun, at: Date, note: String? = nil) -> AttemptResult {
+        let status: Int? = if case .trainingJob = observed.run { 201 } else { 200 }
+        return AttemptResult(
+            finishedAt: at, outcome: AttemptOutcome.created.rawValue, httpStatus: note == nil ? status : nil,
+            message: note ?? "created \(observed.run)"
         )
     }
 }

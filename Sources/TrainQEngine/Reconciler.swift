@@ -8,8 +8,9 @@ import TrainQStore
 /// Finds out what became of attempts whose outcome is unknown (`reconciling`: a lost response, a 502/504
 /// on the create, or a daemon that died mid-attempt).
 ///
-/// It lists the job's versions (all pages) and matches them against what the attempt sent
-/// (`VersionMatcher`). A match is adopted (`tracking`). An empty result is not trusted at once: the create
+/// For a v1 version it lists the job's versions (all pages) and matches them against what the attempt
+/// sent (`VersionMatcher`); for a v2 job it searches for the submission's own name and compares names
+/// exactly (`like` is a substring match). A match is adopted (`tracking`). An empty result is not trusted at once: the create
 /// may commit late, so the job is listed again at the widening waits of the `RelistSchedule`, and only when
 /// every listing came back without a match is the submission re-queued (`retrying`, due now). Several
 /// candidates, or a listing that cannot be had, go to `needs_attention` with the reason.
@@ -115,13 +116,13 @@ public actor Reconciler: Service {
         ]
         var entry = entry
         let verdict: SubmissionStateMachine.ReconcileVerdict
-        switch await listing(for: row) {
+        switch await lookUp(row) {
         case .failure where ShutdownCancellation.isStopping:
             return
         case .failure(let failure):
             switch failure.errorClass {
             case .permanent:
-                verdict = .undecidable("listing the job's versions failed: \(failure.summary)")
+                verdict = .undecidable("looking for the attempt's \(row.view.api == .v1 ? "version" : "job") failed: \(failure.summary)")
             case .transient, .throttled, .slow, .unknownOutcome, .tokenRefresh:
                 // The listing is retried; a failed listing proves nothing, so it does not count as empty.
                 entry.failedListings += 1
@@ -129,17 +130,17 @@ public actor Reconciler: Service {
                 let delay = policy.delay(for: failure.errorClass, afterAttempt: entry.failedListings, hints: failure.hints)
                 entry.nextListingAt = Date().adding(delay)
                 progress[row.id] = entry
-                logger.notice("listing versions failed; trying again", metadata: metadata.merging([
+                logger.notice("looking for the attempt's result failed; trying again", metadata: metadata.merging([
                     "error": "\(failure.summary)", "delay_ms": "\(delay.milliseconds)",
                 ]) { $1 })
                 return
             }
-        case .success(let (attempt, versions)):
-            switch matcher.match(attempt, in: versions) {
-            case .match(let version):
-                verdict = .found(version.observed)
+        case .success(let found):
+            switch found {
+            case .match(let observed):
+                verdict = .found(observed)
             case .ambiguous(let candidates):
-                verdict = .ambiguous(candidates: candidates.map(\.versionID))
+                verdict = .ambiguous(candidates: candidates)
             case .none:
                 entry.emptyListings += 1
                 if let wait = configuration.reconcile.relistSchedule.wait(afterEmptyListings: entry.emptyListings) {
@@ -150,6 +151,51 @@ public actor Reconciler: Service {
             }
         }
         await apply(verdict, to: row, progress: entry, metadata: metadata)
+    }
+
+    /// What a look at ModelArts found of the attempt.
+    enum Found {
+        case match(ObservedRun)
+        case ambiguous([String])
+        case none
+    }
+
+    private func lookUp(_ row: StoredSubmission) async -> Result<Found, AttemptFailure> {
+        switch row.view.api {
+        case .v1:
+            return await listing(for: row).map { attempt, versions in
+                switch matcher.match(attempt, in: versions) {
+                case .match(let version): .match(version.observed)
+                case .ambiguous(let candidates): .ambiguous(candidates.map { String($0.versionID) })
+                case .none: .none
+                }
+            }
+        case .v2:
+            return await search(for: row)
+        }
+    }
+
+    /// The v2 jobs named exactly as this submission's: its name is its own, so one is the attempt's job.
+    private func search(for row: StoredSubmission) async -> Result<Found, AttemptFailure> {
+        guard let name = row.view.trainingJobName else {
+            return .failure(AttemptFailure(errorClass: .permanent, errorCode: "trainq.request", message: "the submission has no job name"))
+        }
+        let client = self.client
+        let logger = self.logger.with(["submission": "\(row.id)", "training_job_name": "\(name)"])
+        let searched = await ShutdownCancellation.call {
+            () async throws(ModelArtsError) in
+            try await client.trainingJobs(namedExactly: name, projectID: row.view.projectID, logger: logger)
+        }
+        switch searched {
+        case .failure(let error):
+            return .failure(AttemptFailure(error))
+        case .success(let jobs):
+            switch jobs.count {
+            case 0: return .success(.none)
+            case 1: return .success(.match(ObservedRun(jobs[0])))
+            default: return .success(.ambiguous(jobs.map(\.id)))
+            }
+        }
     }
 
     /// What the attempt sent, and the job's versions as listed now.

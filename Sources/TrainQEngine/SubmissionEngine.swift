@@ -107,15 +107,20 @@ public final class SubmissionEngine: Sendable {
             }
             guard versionID > 0 else { throw .invalidVersion("version_id must be a positive integer, not \(versionID)") }
             // The state decides before ModelArts is asked: the answer does not depend on whether it is up.
-            try await executor.checkAllowed(.resolveRequested(.adopt(ObservedVersion(id: versionID))), onSubmission: id, at: at)
+            try await executor.checkAllowed(.resolveRequested(.adopt(ObservedRun(id: versionID))), onSubmission: id, at: at)
             event = .resolveRequested(.adopt(try await checkedVersion(versionID, for: id)))
         }
         return try await executor.perform(event, onSubmission: id, at: at)
     }
 
     /// The version to adopt, as ModelArts describes it: it must exist in the submission's job.
-    private func checkedVersion(_ versionID: Int64, for id: String) async throws(EngineError) -> ObservedVersion {
+    private func checkedVersion(_ versionID: Int64, for id: String) async throws(EngineError) -> ObservedRun {
         let stored = try await executor.load(id)
+        guard stored.view.api == .v1 else {
+            // A v2 submission's job carries its name, which reconciliation searches for exactly: two jobs
+            // under one name is not a choice a person can make by id here.
+            throw .invalidVersion("a v2 submission cannot adopt a version; re-queue or cancel it")
+        }
         let detail: VersionDetail
         let client = self.client
         let logger = self.logger.with(["submission": "\(id)"])
@@ -140,7 +145,7 @@ public final class SubmissionEngine: Sendable {
         if let jobID = detail.jobID, jobID != stored.view.jobID {
             throw .invalidVersion("version \(versionID) belongs to job \(jobID), not \(stored.view.jobID)")
         }
-        return ObservedVersion(
+        return ObservedRun(
             id: versionID, name: detail.versionName,
             createdAt: detail.createTime.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) },
             status: detail.status)

@@ -176,7 +176,7 @@ public actor Submitter: Service {
     }
 }
 
-extension ObservedVersion {
+extension ObservedRun {
     init(_ response: CreateVersionResponse) {
         self.init(
             id: response.versionID, name: response.versionName,

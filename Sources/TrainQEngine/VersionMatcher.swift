@@ -55,8 +55,8 @@ public struct VersionMatcher: Sendable {
             self.conflicts = conflicts
         }
 
-        public var observed: ObservedVersion {
-            ObservedVersion(id: versionID, name: versionName, createdAt: createTime, status: status.map(VersionStatus.init(code:)))
+        public var observed: ObservedRun {
+            ObservedRun(id: versionID, name: versionName, createdAt: createTime, status: status.map(VersionStatus.init(code:)))
         }
     }
 

@@ -57,6 +57,7 @@ extension SubmissionStore {
                     var item = item
                     item.idempotencyKey = idempotencyKey.map { IdempotencyKeys.batchItem($0, index: index) }
                     let id = idGenerator.next(at: item.at)
+                    item = item.assigned(id: id)
                     let eventSeq = try tables.insertSubmission(
                         item, id: id, requestBytes: Data(canonicalRequest), fingerprint: fingerprint)
                     created.append(item.queuedView(id: id, eventSeq: eventSeq))

@@ -116,8 +116,10 @@ extension SubmissionStore {
             return .replayed(stored.view)
         }
         let id = idGenerator.next(at: new.at)
-        let eventSeq = try tables.insertSubmission(new, id: id, requestBytes: Data(pending.canonicalRequest), fingerprint: fingerprint)
-        return .created(new.queuedView(id: id, eventSeq: eventSeq))
+        let assigned = new.assigned(id: id)
+        let eventSeq = try tables.insertSubmission(
+            assigned, id: id, requestBytes: Data(pending.canonicalRequest), fingerprint: fingerprint)
+        return .created(assigned.queuedView(id: id, eventSeq: eventSeq))
     }
 }
 
@@ -129,6 +131,7 @@ extension NewSubmission {
         return SubmissionView(
             id: id, state: .queued, owner: owner, projectID: projectID, jobID: jobID, request: request,
             createdAt: at, updatedAt: at, nextAttemptAt: at,
-            history: [HistoryEntry(seq: eventSeq, at: at, state: .queued)])
+            history: [HistoryEntry(seq: eventSeq, at: at, state: .queued)], api: api, trainingJobName: trainingJobName,
+            fromJob: fromJob)
     }
 }

@@ -69,8 +69,8 @@ struct EventsCommand: AsyncParsableCommand {
     }
 
     static func describe(_ event: EventView) -> String {
-        var text = "\(event.seq)  \(APICoding.formatTimestamp(event.at))  \(event.submission)  job \(event.jobID)  \(event.state.rawValue)"
-        if let remote = event.remoteStatus { text += "  \(remote.name) (\(remote.code))" }
+        var text = "\(event.seq)  \(APICoding.formatTimestamp(event.at))  \(event.submission)  \(event.jobID.map { "job \($0)" } ?? "v2 job")  \(event.state.rawValue)"
+        if let remote = event.remoteStatus { text += "  \(remote.label)" }
         if let reason = event.reason { text += "  — \(reason)" }
         return text
     }

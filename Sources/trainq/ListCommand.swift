@@ -43,9 +43,10 @@ struct ListCommand: AsyncParsableCommand {
             if wide { rows[0] += ["UPDATED", "ATTEMPTS", "NEXT TRY", "PROJECT", "REASON"] }
             for submission in list.submissions {
                 var row = [
-                    submission.id, submission.state.rawValue, String(submission.jobID),
-                    submission.versionName ?? submission.versionID.map(String.init) ?? "-",
-                    submission.remoteStatus.map { "\($0.name) (\($0.code))" } ?? "-",
+                    submission.id, submission.state.rawValue,
+                    submission.api == .v2 ? submission.trainingJobName ?? "-" : String(submission.jobID),
+                    submission.api == .v2 ? "v2" : submission.versionName ?? submission.versionID.map(String.init) ?? "-",
+                    submission.remoteStatus.map { $0.label } ?? "-",
                     submission.owner.user, APICoding.formatTimestamp(submission.createdAt),
                 ]
                 if wide {

@@ -37,12 +37,18 @@ enum SubmissionStory {
         lines.append("submission \(submission.id)")
         lines.append("  state:       \(StateColor.paint(submission.state.rawValue, submission.state))\(submission.reason.map { " — \($0)" } ?? "")")
         lines.append("  owner:       \(submission.owner.user) (uid \(submission.owner.uid))")
-        lines.append("  job:         \(submission.jobID) in project \(submission.projectID)")
+        if submission.api == .v2 {
+            lines.append("  v2 job:      \(submission.trainingJobName ?? "?") in project \(submission.projectID)")
+            if let trainingJobID = submission.trainingJobID { lines.append("  job id:      \(trainingJobID)") }
+            if let fromJob = submission.fromJob { lines.append("  copied from: \(fromJob)") }
+        } else {
+            lines.append("  job:         \(submission.jobID) in project \(submission.projectID)")
+        }
         if let versionID = submission.versionID {
             lines.append("  version:     \(submission.versionName ?? "?") (id \(versionID))")
         }
         if let remote = submission.remoteStatus {
-            lines.append("  remote:      \(remote.name) (\(remote.code))\(remote.at.map { " since \(APICoding.formatTimestamp($0))" } ?? "")")
+            lines.append("  remote:      \(remote.label)\(remote.at.map { " since \(APICoding.formatTimestamp($0))" } ?? "")")
         }
         lines.append("  created:     \(APICoding.formatTimestamp(submission.createdAt))")
         lines.append("  updated:     \(APICoding.formatTimestamp(submission.updatedAt))")
@@ -70,7 +76,7 @@ enum SubmissionStory {
             lines.append("history:")
             for entry in submission.history {
                 var text = "  \(APICoding.formatTimestamp(entry.at))  \(StateColor.paint(entry.state.rawValue, entry.state))"
-                if let remote = entry.remoteStatus { text += "  \(remote.name) (\(remote.code))" }
+                if let remote = entry.remoteStatus { text += "  \(remote.label)" }
                 if let reason = entry.reason { text += "  — \(reason)" }
                 lines.append(text)
             }

@@ -65,6 +65,6 @@ struct Watcher {
 
     private func describe(state: SubmissionState, remote: RemoteStatus?) -> String {
         guard let remote else { return StateColor.paint(state.rawValue, state) }
-        return "\(StateColor.paint(state.rawValue, state))  \(remote.name) (\(remote.code))"
+        return "\(StateColor.paint(state.rawValue, state))  \(remote.label)"
     }
 }

@@ -223,7 +223,7 @@ import TrainQStore
             #expect(await harness.simulator.ledger().requests.stop == 0)
             let eventsBefore = try await Self.eventCount(harness, of: id)
 
-            // Cancel while tracking: `[.stopVersion(id), .pollSoon]` and no write; the state follows the
+            // Cancel while tracking: `[.stopRun(id), .pollSoon]` and no write; the state follows the
             // version's status later.
             let cancel = try await executor.execute(.cancelRequested, on: tracking)
             #expect(cancel.wasAppliedWithoutWrite, "\(cancel)")

@@ -17,7 +17,7 @@ import TrainQStore
         ),
         random: .constant(0.5)
     )
-    let version = ObservedVersion(id: 21, name: "V0002", status: VersionStatus(code: 1))
+    let version = ObservedRun(id: 21, name: "V0002", status: VersionStatus(code: 1))
 
     func context(attempts: Int = 1, previous: AttemptOutcome? = nil, age: TimeInterval = 10) -> Machine.Context {
         Machine.Context(attemptsInBudget: attempts, budgetStartedAt: now.addingTimeInterval(-age), previousOutcome: previous)
@@ -39,10 +39,10 @@ import TrainQStore
     /// One of every kind of event, with payloads that reach every branch.
     var allEvents: [Machine.Event] {
         var events: [Machine.Event] = [
-            .attemptStarting(serverClock: nil), .versionCreated(version), .daemonRestarted,
+            .attemptStarting(serverClock: nil), .runCreated(version), .daemonRestarted,
             .reconciled(.found(version)), .reconciled(.notSeenYet(emptyListings: 1, relistAfter: .seconds(2))), .reconciled(.notCreated),
-            .reconciled(.ambiguous(candidates: [21, 22])), .reconciled(.undecidable("list failed")),
-            .versionVanished(reason: "gone"),
+            .reconciled(.ambiguous(candidates: ["21", "22"])), .reconciled(.undecidable("list failed")),
+            .runVanished(reason: "gone"),
             .cancelRequested, .retryRequested,
             .resolveRequested(.adopt(version)), .resolveRequested(.requeue), .resolveRequested(.cancel),
         ]
@@ -59,7 +59,7 @@ import TrainQStore
     var allContexts: [Machine.Context] {
         [
             context(), context(attempts: 3), context(previous: .tokenRefresh), context(age: 10_000),
-            Machine.Context(attemptsInBudget: 1, budgetStartedAt: now, versionID: 21, remoteCode: 8),
+            Machine.Context(attemptsInBudget: 1, budgetStartedAt: now, run: .version(CreatedVersion(id: 21)), remoteStatusName: VersionStatus(code: 8).displayName),
         ]
     }
 
@@ -158,9 +158,9 @@ import TrainQStore
     }
 
     @Test func successStartsTracking() throws {
-        let decision = try decided(.submitting, .versionCreated(version))
+        let decision = try decided(.submitting, .runCreated(version))
         #expect(decision.next == .tracking)
-        #expect(decision.write?.changes.version == version.version)
+        #expect(decision.write?.changes.version == CreatedVersion(id: 21, name: "V0002"))
         #expect(decision.write?.changes.lastError == .clear)
         #expect(decision.actions == [.countAttempt(.created)])
         #expect(decision.attemptOutcome == .created)
@@ -285,7 +285,7 @@ import TrainQStore
         #expect(requeue.next == .retrying)
         #expect(requeue.write?.changes.nextAttemptAt == now)
         #expect(requeue.actions == [.wakeSubmitter])
-        let ambiguous = try decided(.reconciling, .reconciled(.ambiguous(candidates: [23, 21])))
+        let ambiguous = try decided(.reconciling, .reconciled(.ambiguous(candidates: ["23", "21"])))
         #expect(ambiguous.next == .needsAttention)
         #expect(ambiguous.reason?.contains("21, 23") == true)
     }
@@ -293,9 +293,9 @@ import TrainQStore
     @Test func personActions() throws {
         #expect(try decided(.queued, .cancelRequested).next == .canceled)
         #expect(try decided(.retrying, .cancelRequested).next == .canceled)
-        let stop = try decided(.tracking, .cancelRequested, context: Machine.Context(attemptsInBudget: 1, budgetStartedAt: now, versionID: 21))
+        let stop = try decided(.tracking, .cancelRequested, context: Machine.Context(attemptsInBudget: 1, budgetStartedAt: now, run: .version(CreatedVersion(id: 21))))
         #expect(stop.write == nil)
-        #expect(stop.actions == [.stopVersion(21), .pollSoon])
+        #expect(stop.actions == [.stopRun(.version(CreatedVersion(id: 21))), .pollSoon])
         #expect(decide(.submitting, .cancelRequested).refusal == .notAllowed(event: "cancel", state: .submitting))
         let retry = try decided(.exhausted, .retryRequested)
         #expect(retry.next == .queued)
@@ -312,7 +312,7 @@ import TrainQStore
     }
 
     @Test func remoteStatusesEndTrackingStoreNewStepsAndIgnoreRepeats() throws {
-        let running = Machine.Context(attemptsInBudget: 1, budgetStartedAt: now, versionID: 21, remoteCode: 7)
+        let running = Machine.Context(attemptsInBudget: 1, budgetStartedAt: now, run: .version(CreatedVersion(id: 21)), remoteStatusName: VersionStatus(code: 7).displayName)
         let timing = RemoteTiming(startTime: now, durationMS: 1200)
         let step = try decided(.tracking, .remoteStatusSeen(.init(status: VersionStatus(code: 8), timing: timing)), context: running)
         #expect(step.next == nil)
@@ -330,10 +330,10 @@ import TrainQStore
         #expect(try decided(.tracking, .remoteStatusSeen(.init(status: VersionStatus(code: 13))), context: running).next == .stopped)
         // An undocumented code keeps tracking (stored as a step).
         #expect(try decided(.tracking, .remoteStatusSeen(.init(status: VersionStatus(code: 99))), context: running).next == nil)
-        let gone = try decided(.tracking, .versionVanished(reason: "HTTP 404"), context: running)
+        let gone = try decided(.tracking, .runVanished(reason: "HTTP 404"), context: running)
         #expect(gone.next == .failed)
         #expect(gone.reason == "HTTP 404")
-        #expect(decide(.queued, .versionVanished(reason: "x")).isRefused)
+        #expect(decide(.queued, .runVanished(reason: "x")).isRefused)
     }
 
     @Test func refusedEventsLeaveTheStateAlone() {

@@ -46,31 +46,31 @@ import TrainQAPI
     @Test func onlyTheVersionsOwn404EndsTracking() {
         let gone = ModelArtsError.http(
             operation: .showVersion, status: 404, errorCode: "ModelArts.0015", message: "The version does not exist.", requestID: nil)
-        guard case .versionGone(let reason) = PollFailure.decide(gone, versionID: 21) else {
+        guard case .versionGone(let reason) = PollFailure.decide(gone, what: "version 21") else {
             Issue.record("a 404 for the version must end tracking")
             return
         }
         #expect(reason.contains("version 21"))
         let noSuchAPI = ModelArtsError.http(operation: .showVersion, status: 404, errorCode: "APIGW.0101", message: "no API", requestID: nil)
-        #expect(PollFailure.decide(noSuchAPI, versionID: 21) == .retryLater(floor: nil, isPermanent: true))
+        #expect(PollFailure.decide(noSuchAPI, what: "version 21") == .retryLater(floor: nil, isPermanent: true))
         let busy = ModelArtsError.http(operation: .showVersion, status: 503, errorCode: "ModelArts.4700", message: "busy", requestID: nil)
-        #expect(PollFailure.decide(busy, versionID: 21) == .retryLater(floor: nil, isPermanent: false))
+        #expect(PollFailure.decide(busy, what: "version 21") == .retryLater(floor: nil, isPermanent: false))
         let listGone = ModelArtsError.http(operation: .listVersions, status: 404, errorCode: "ModelArts.0015", message: "no job", requestID: nil)
-        if case .versionGone = PollFailure.decide(listGone, versionID: 0) {
+        if case .versionGone = PollFailure.decide(listGone, what: "version 0") {
             Issue.record("a list's 404 says nothing about one version")
         }
     }
 
     @Test func terminalStatusesMapToTheirStates() {
-        #expect(RemoteStatusMapping.terminalState(for: VersionStatus(code: 10)) == .succeeded)
-        #expect(RemoteStatusMapping.terminalState(for: VersionStatus(code: 20)) == .succeeded)
+        #expect(RemoteStatusMapping.terminalState(for: RemoteRunStatus(VersionStatus(code: 10))) == .succeeded)
+        #expect(RemoteStatusMapping.terminalState(for: RemoteRunStatus(VersionStatus(code: 20))) == .succeeded)
         for code in [3, 5, 6, 11, 14, 16, 17, 21] {
-            #expect(RemoteStatusMapping.terminalState(for: VersionStatus(code: code)) == .failed)
+            #expect(RemoteStatusMapping.terminalState(for: RemoteRunStatus(VersionStatus(code: code))) == .failed)
         }
-        #expect(RemoteStatusMapping.terminalState(for: VersionStatus(code: 12)) == .stopped)
-        #expect(RemoteStatusMapping.terminalState(for: VersionStatus(code: 13)) == .stopped)
+        #expect(RemoteStatusMapping.terminalState(for: RemoteRunStatus(VersionStatus(code: 12))) == .stopped)
+        #expect(RemoteStatusMapping.terminalState(for: RemoteRunStatus(VersionStatus(code: 13))) == .stopped)
         for code in [0, 1, 2, 4, 7, 8, 9, 15, 18, 19, 99] {
-            #expect(RemoteStatusMapping.terminalState(for: VersionStatus(code: code)) == nil)
+            #expect(RemoteStatusMapping.terminalState(for: RemoteRunStatus(VersionStatus(code: code))) == nil)
         }
     }
 }

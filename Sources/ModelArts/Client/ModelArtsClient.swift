@@ -166,7 +166,7 @@ public final class ModelArtsClient: Sendable {
 
     /// - Parameter logger: the caller's logger, so the call's lines carry its metadata (the submission,
     ///   the job); the client's own when nil.
-    private func call<Value>(
+    func call<Value>(
         _ operation: ModelArtsOperation,
         _ target: RequestTarget,
         projectID: String?,

@@ -41,7 +41,7 @@ struct OutgoingRequestBuilder: Sendable {
         let path = target.path(basePath: basePath, projectID: projectID)
         var headers: [AKSKSigner.Header] = [
             .init(name: "Host", value: hostHeader),
-            .init(name: "Content-Type", value: "application/json"),
+            .init(name: "Content-Type", value: target.contentType),
             .init(name: "X-Project-Id", value: projectID),
             .init(name: "User-Agent", value: userAgent),
         ]

@@ -7,6 +7,8 @@ struct RequestTarget: Sendable, Equatable {
     /// Relative to the project: `/training-jobs/10/versions`.
     var pathInProject: String
     var query: [QueryItem]
+    /// `v1` for the historical training API, `v2` for today's training jobs.
+    var apiVersion = "v1"
 
     struct QueryItem: Sendable, Hashable {
         var name: String
@@ -15,11 +17,15 @@ struct RequestTarget: Sendable, Equatable {
 
     var queryPairs: [(name: String, value: String)] { query.map { ($0.name, $0.value) } }
 
-    /// `/v1/{project_id}` + the path, below any prefix the endpoint URL has.
+    /// `/v1/{project_id}` (or `/v2/...`) + the path, below any prefix the endpoint URL has.
     func path(basePath: String, projectID: String) -> String {
         let base = basePath.hasSuffix("/") ? String(basePath.dropLast()) : basePath
-        return base + "/v1/" + SigningCanonicalizer.percentEncode(projectID) + pathInProject
+        return base + "/" + apiVersion + "/" + SigningCanonicalizer.percentEncode(projectID) + pathInProject
     }
+
+    /// The SDK declares `application/json;charset=UTF-8` for the v2 calls and plain JSON for v1; we
+    /// send what it sends, since the value is signed.
+    var contentType: String { apiVersion == "v1" ? "application/json" : "application/json;charset=UTF-8" }
 
     static func createVersion(jobID: Int64) -> RequestTarget {
         RequestTarget(method: .POST, pathInProject: "/training-jobs/\(jobID)/versions", query: [])
@@ -41,5 +47,25 @@ struct RequestTarget: Sendable, Equatable {
 
     static func listJobs(_ query: JobListQuery) -> RequestTarget {
         RequestTarget(method: .GET, pathInProject: "/training-jobs", query: query.items)
+    }
+
+    // MARK: - v2 training jobs
+
+    static let createTrainingJob = RequestTarget(
+        method: .POST, pathInProject: "/training-jobs", query: [], apiVersion: "v2")
+
+    static func showTrainingJob(_ trainingJobID: String) -> RequestTarget {
+        RequestTarget(
+            method: .GET, pathInProject: "/training-jobs/" + SigningCanonicalizer.percentEncode(trainingJobID), query: [],
+            apiVersion: "v2")
+    }
+
+    static let searchTrainingJobs = RequestTarget(
+        method: .POST, pathInProject: "/training-job-searches", query: [], apiVersion: "v2")
+
+    static func trainingJobAction(_ trainingJobID: String) -> RequestTarget {
+        RequestTarget(
+            method: .POST, pathInProject: "/training-jobs/" + SigningCanonicalizer.percentEncode(trainingJobID) + "/actions",
+            query: [], apiVersion: "v2")
     }
 }

@@ -38,11 +38,27 @@ public enum ErrorClassification {
     /// Gateway codes for "no such API": a wrong endpoint or a retired API, not a vanished version.
     static let missingAPICodes: Set<String> = ["APIGW.0101", "ModelArts.4204"]
 
-    /// Whether the answer says that the version itself does not exist: a 404 to showing it, unless the
-    /// code says the API is missing. Only this ends tracking; every other error is polled through.
+    static let duplicateTrainingJobName = "ModelArts.2751"
+
+    /// Whether the answer says that the tracked run itself does not exist: a 404 to showing a version
+    /// (unless the code says the API is missing), or 400 `ModelArts.2775` TrainingJobNotFound to showing a
+    /// v2 job (an aged-out record). Only this ends tracking; every other error is polled through.
     public static func isVanishedVersion(_ error: ModelArtsError) -> Bool {
-        error.httpStatus == 404 && error.operation == .showVersion
-            && !missingAPICodes.contains(normalizedCode(error.errorCode) ?? "")
+        switch error.operation {
+        case .showVersion:
+            error.httpStatus == 404 && !missingAPICodes.contains(normalizedCode(error.errorCode) ?? "")
+        case .showTrainingJob:
+            error.httpStatus == 400 && normalizedCode(error.errorCode) == "ModelArts.2775"
+        default:
+            false
+        }
+    }
+
+    /// A terminate refused with 409 `ModelArts.2796` NotAllowedToTerminate: the job is not in a phase
+    /// that can be stopped, which for a job being tracked means it has already ended. The stop is done.
+    public static func isAlreadyEnded(_ error: ModelArtsError) -> Bool {
+        error.operation == .terminateTrainingJob && error.httpStatus == 409
+            && normalizedCode(error.errorCode) == "ModelArts.2796"
     }
 
     /// The shortest wait before a read may be repeated: the answer's own hint, and a minute for the
@@ -60,6 +76,11 @@ public enum ErrorClassification {
             return .unknownOutcome
         }
         let code = normalizedCode(error.errorCode)
+        // Every name trainq sends carries its submission's own suffix (`TrainingJobName`): a job with that
+        // exact name is this submission's, created by an attempt whose answer was lost. Find it and adopt it.
+        if error.operation == .createTrainingJob, status == 400, code == duplicateTrainingJobName {
+            return .unknownOutcome
+        }
         var decided = code.flatMap { codeRules[$0] }?.classify(status: status, operation: error.operation)
             ?? classifyStatus(status, operation: error.operation)
         // Any 429 is throttling, whatever the code (APIGW.0308, ModelArts.2799, .4206, .6101, ...).
@@ -156,8 +177,8 @@ public enum ErrorClassification {
         ])
         set(.transient, (2950...2959).map { "ModelArts.\($0)" })
 
-        // v2 training jobs (errata §4.5). A duplicate name (2751) is permanent here; whether it is our own
-        // job, to adopt, is the engine's question, not the classifier's.
+        // v2 training jobs (errata §4.5). A duplicate name (2751) is permanent, except as the answer to
+        // our own create (see `classifyHTTP`).
         set(.transient, (2900...2999).map { "ModelArts.\($0)" })  // 29xx: platform dependencies, bounded by the budget
         set(.permanent, [
             "ModelArts.2751", "ModelArts.2755", "ModelArts.2840", "ModelArts.2791", "ModelArts.2802", "ModelArts.2757",

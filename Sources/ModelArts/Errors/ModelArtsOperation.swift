@@ -7,9 +7,13 @@ public enum ModelArtsOperation: String, Sendable, Hashable, CaseIterable, Custom
     case stopVersion = "stop_version"
     case listJobs = "list_jobs"
     case issueToken = "issue_token"
+    case createTrainingJob = "create_training_job"
+    case showTrainingJob = "show_training_job"
+    case searchTrainingJobs = "search_training_jobs"
+    case terminateTrainingJob = "terminate_training_job"
 
     /// Repeating this call can change remote state twice.
-    public var isNonIdempotentCreate: Bool { self == .createVersion }
+    public var isNonIdempotentCreate: Bool { self == .createVersion || self == .createTrainingJob }
 
     public var description: String { rawValue }
 }

@@ -82,6 +82,11 @@ public struct LenientObject: Sendable, Hashable {
         return value
     }
 
+    /// A nested object, read as leniently as this one.
+    public func object(_ key: String) -> LenientObject? {
+        embeddedJSON(key)?.objectValue.map { LenientObject($0, context: context + "." + key) }
+    }
+
     /// An array of objects; non-object elements are skipped.
     public func objects(_ key: String) -> [LenientObject]? {
         guard let value = embeddedJSON(key), let elements = value.arrayValue else { return nil }

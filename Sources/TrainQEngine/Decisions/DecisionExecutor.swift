@@ -1,4 +1,5 @@
 import Foundation
+import JSONTree
 import Logging
 import ModelArts
 import TrainQAPI
@@ -162,8 +163,8 @@ public final class DecisionExecutor: Sendable {
             links.submitter.ring()
         case .wakeReconciler:
             links.reconciler.ring()
-        case .stopVersion(let versionID):
-            try await stop(versionID, of: try await row(of: subject))
+        case .stopRun(let run):
+            try await stop(run, of: try await row(of: subject))
         case .pollSoon:
             links.tracker.post(subject.id)
         case .countAttempt(let outcome):
@@ -174,25 +175,25 @@ public final class DecisionExecutor: Sendable {
     /// Sends the create of the attempt just recorded and reports how it went as the next event.
     private func sendCreate(for row: StoredSubmission) async {
         let metadata = Subject(row).metadata
-        let event: SubmissionStateMachine.Event
-        switch CreateRequestPreparation.request(for: row, descMarker: descMarker) {
-        case .failure(let failure):
-            event = .attemptFailed(failure)
-        case .success(let request):
-            logger.debug("sending create", metadata: metadata)
-            do throws(ModelArtsError) {
-                let response = try await client.createVersion(
-                    jobID: row.view.jobID, request: request, projectID: row.view.projectID, logger: logger.with(metadata))
-                event = .versionCreated(ObservedVersion(response))
-            } catch {
-                if Task.isCancelled {
-                    // Abandoned by the drain: the outcome is unknown and nothing is written; the next start
-                    // finds the row `submitting` and reconciles it.
-                    logger.warning("attempt abandoned at shutdown", metadata: metadata)
-                    return
-                }
-                event = .attemptFailed(AttemptFailure(error))
+        let created: Result<ObservedRun, AttemptFailure>
+        do throws(ModelArtsError) {
+            created = switch row.view.api {
+            case .v1: try await createVersion(for: row, metadata: metadata)
+            case .v2: try await createTrainingJob(for: row, metadata: metadata)
             }
+        } catch {
+            if Task.isCancelled {
+                // Abandoned by the drain: the outcome is unknown and nothing is written; the next start
+                // finds the row `submitting` and reconciles it.
+                logger.warning("attempt abandoned at shutdown", metadata: metadata)
+                return
+            }
+            created = .failure(AttemptFailure(error))
+        }
+        let event: SubmissionStateMachine.Event
+        switch created {
+        case .success(let observed): event = .runCreated(observed)
+        case .failure(let failure): event = .attemptFailed(failure)
         }
         do {
             try await execute(event, on: row)
@@ -202,27 +203,86 @@ public final class DecisionExecutor: Sendable {
         }
     }
 
-    /// `POST .../versions/{version_id}/stop`; the state then follows the remote status (KILLING, then
-    /// KILLED → `stopped`).
-    private func stop(_ versionID: Int64, of row: StoredSubmission) async throws(EngineError) {
+    /// v1: `POST .../training-jobs/{job_id}/versions` with the stored request.
+    private func createVersion(for row: StoredSubmission, metadata: Logger.Metadata) async throws(ModelArtsError)
+        -> Result<ObservedRun, AttemptFailure>
+    {
+        let request: CreateVersionRequest
+        switch CreateRequestPreparation.request(for: row, descMarker: descMarker) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let prepared): request = prepared
+        }
+        logger.debug("sending create", metadata: metadata)
+        let response = try await client.createVersion(
+            jobID: row.view.jobID, request: request, projectID: row.view.projectID, logger: logger.with(metadata))
+        return .success(ObservedRun(response))
+    }
+
+    /// v2: `POST /v2/{project_id}/training-jobs` with the job body, or with a copy of the `from_job` job
+    /// read now (a GET, which changes nothing, so a failed read is retried like any failed attempt).
+    private func createTrainingJob(for row: StoredSubmission, metadata: Logger.Metadata) async throws(ModelArtsError)
+        -> Result<ObservedRun, AttemptFailure>
+    {
+        let body: Result<JSONValue, AttemptFailure>
+        switch TrainingJobPreparation.form(of: row) {
+        case .failure(let failure):
+            return .failure(failure)
+        case .success(.job(let document)):
+            body = TrainingJobPreparation.body(document, for: row)
+        case .success(.copy(let fromJob, let overrides)):
+            let source: TrainingJob
+            do throws(ModelArtsError) {
+                source = try await client.showTrainingJob(fromJob, projectID: row.view.projectID, logger: logger.with(metadata))
+            } catch {
+                var failure = AttemptFailure(error)
+                failure.message = "reading from_job \(fromJob): \(failure.message)"
+                return .failure(failure)
+            }
+            body = TrainingJobPreparation.copyBody(of: source, overrides: overrides, for: row)
+        }
+        switch body {
+        case .failure(let failure):
+            return .failure(failure)
+        case .success(let body):
+            logger.debug("sending create", metadata: metadata.merging(["training_job_name": "\(row.view.trainingJobName ?? "-")"]) { $1 })
+            let job = try await client.createTrainingJob(body: body, projectID: row.view.projectID, logger: logger.with(metadata))
+            return .success(ObservedRun(job))
+        }
+    }
+
+    /// Stops a version (`POST .../versions/{version_id}/stop`; KILLING, then KILLED) or terminates a v2 job
+    /// (`actions` `terminate`; Terminating, then Terminated); the state follows the remote status to
+    /// `stopped`. A job that ModelArts will not terminate because it has already ended (409
+    /// `ModelArts.2796`) counts as done: tracking reads how it ended.
+    private func stop(_ run: RemoteRun, of row: StoredSubmission) async throws(EngineError) {
         let client = self.client
         let logger = self.logger.with(Subject(row).metadata)
         let asked = await ShutdownCancellation.call {
             () async throws(ModelArtsError) in
-            try await client.stopVersion(jobID: row.view.jobID, versionID: versionID, projectID: row.view.projectID, logger: logger)
+            switch run {
+            case .version(let version):
+                try await client.stopVersion(
+                    jobID: row.view.jobID, versionID: version.id, projectID: row.view.projectID, logger: logger)
+            case .trainingJob(let job):
+                try await client.terminateTrainingJob(job.id, projectID: row.view.projectID, logger: logger)
+            }
         }
         if case .failure(let error) = asked {
             if ShutdownCancellation.isStopping {
-                throw .shuttingDown("trainqd is stopping, so the stop of version \(versionID) was not sent or not confirmed; ask again once trainqd is back")
+                throw .shuttingDown("trainqd is stopping, so the stop of \(run) was not sent or not confirmed; ask again once trainqd is back")
+            }
+            if ErrorClassification.isAlreadyEnded(error) {
+                logger.info("the job had already ended; nothing to terminate", metadata: ["run": "\(run)"])
+                return
             }
             switch error.errorClass {
             case .permanent:
-                throw .notAllowed("ModelArts refused to stop version \(versionID): \(error.message)")
+                throw .notAllowed("ModelArts refused to stop \(run): \(error.message)")
             case .transient, .throttled, .slow, .unknownOutcome, .tokenRefresh:
-                throw .remoteUnavailable("could not ask ModelArts to stop version \(versionID): \(error.message); try again")
+                throw .remoteUnavailable("could not ask ModelArts to stop \(run): \(error.message); try again")
             }
         }
-        logger.info("asked ModelArts to stop the version", metadata: ["version_id": "\(versionID)"])
+        logger.info("asked ModelArts to stop it", metadata: ["run": "\(run)"])
     }
 
     // MARK: - The store
@@ -267,7 +327,7 @@ public final class DecisionExecutor: Sendable {
         metadata["event"] = "\(event.name)"
         guard let next = decision.next else {
             if let status = decision.write?.changes.remoteStatus {
-                logger.info("version status changed", metadata: metadata.merging(["status": "\(status.code) \(status.name)"]) { $1 })
+                logger.info("remote status changed", metadata: metadata.merging(["status": "\(status.name)"]) { $1 })
             }
             return
         }

@@ -4,11 +4,12 @@ import ModelArts
 import TrainQAPI
 import TrainQStore
 
-/// The one mapping from a version's remote status to the submission's state (DESIGN §2):
-/// COMPLETED and CHECK_RUNNING_COMPLETED succeed; KILLED and CANCELED are stopped; the other terminal
-/// statuses fail; everything else (including codes nobody documented) keeps tracking.
+/// The one mapping from a remote status to the submission's state (DESIGN §2): a v1 version's
+/// COMPLETED and CHECK_RUNNING_COMPLETED, or a v2 job's Completed, succeed; KILLED, CANCELED and
+/// Terminated are stopped; the other terminal statuses (Failed, Abnormal) fail; everything else
+/// (including statuses nobody documented) keeps tracking.
 enum RemoteStatusMapping {
-    static func terminalState(for status: VersionStatus) -> SubmissionState? {
+    static func terminalState(for status: RemoteRunStatus) -> SubmissionState? {
         switch status.category {
         case .succeeded: .succeeded
         case .failed: .failed
@@ -17,8 +18,14 @@ enum RemoteStatusMapping {
         }
     }
 
-    static func remoteStatus(_ status: VersionStatus, at date: Date) -> RemoteStatus {
-        RemoteStatus(code: status.code, name: status.displayName, at: date)
+    /// The same for a status as stored: a v1 code, or a v2 phase's name.
+    static func terminalState(forName name: String, code: Int?) -> SubmissionState? {
+        let status = code.map { RemoteRunStatus(VersionStatus(code: $0)) } ?? RemoteRunStatus(TrainingJobPhase(name))
+        return terminalState(for: status)
+    }
+
+    static func remoteStatus(_ status: RemoteRunStatus, at date: Date) -> RemoteStatus {
+        RemoteStatus(code: status.code, name: status.name, at: date)
     }
 
     /// `start_time` (epoch ms) and `duration` (ms) of the version; nil when the detail has neither.
@@ -34,7 +41,16 @@ enum RemoteStatusMapping {
         .object(detail.raw)
     }
 
-    static func reason(for status: VersionStatus) -> String {
-        "ModelArts reports \(status.displayName) (\(status.code))"
+    static func reason(for status: RemoteRunStatus) -> String {
+        if let code = status.code { return "ModelArts reports \(status.name) (\(code))" }
+        return "ModelArts reports \(status.name)"
+    }
+
+    /// `status.start_time` (epoch ms, 0 until it starts) and `duration` (ms) of a v2 job.
+    static func timing(of job: TrainingJob) -> RemoteTiming? {
+        let startTime = job.startTime.flatMap { $0 > 0 ? $0 : nil }
+        guard startTime != nil || job.duration != nil else { return nil }
+        return RemoteTiming(
+            startTime: startTime.map { Date(timeIntervalSince1970: Double($0) / 1000) }, durationMS: job.duration)
     }
 }

@@ -46,12 +46,13 @@ public struct SubmissionStateMachine: Sendable {
             }
             return .success(startAttempt(now: now, serverClock: serverClock))
 
-        case (.submitting, .versionCreated(let version)):
-            let changes = SubmissionChanges(
-                version: version.version, remoteStatus: version.remoteStatus(at: now), lastError: .clear)
+        case (.submitting, .runCreated(let observed)):
+            var changes = observed.changes
+            changes.remoteStatus = observed.remoteStatus(at: now)
+            changes.lastError = .clear
             return .success(
                 Decision(
-                    write: move(to: .tracking, changes: changes, attempt: .finish(.created(version, at: now)), at: now),
+                    write: move(to: .tracking, changes: changes, attempt: .finish(.created(observed, at: now)), at: now),
                     actions: [.countAttempt(.created)], attemptOutcome: .created))
 
         case (.submitting, .attemptFailed(let failure)):
@@ -69,7 +70,13 @@ public struct SubmissionStateMachine: Sendable {
         case (.tracking, .remoteStatusSeen(let observation)):
             return .success(decideRemoteStatus(observation, context: context, now: now))
 
-        case (.tracking, .versionVanished(let reason)):
+        case (.tracking, .runVanished(let reason, let lastSeen)):
+            // An aged-out v2 record keeps the last state seen: a terminal phase read once already is
+            // how the job ended.
+            if let lastSeen, let terminal = RemoteStatusMapping.terminalState(forName: lastSeen.name, code: lastSeen.code) {
+                return .success(
+                    Decision(write: move(to: terminal, reason: "\(reason); it last read \(lastSeen.name)", at: now)))
+            }
             return .success(Decision(write: move(to: .failed, reason: reason, at: now)))
 
         case (.queued, .cancelRequested), (.retrying, .cancelRequested), (.needsAttention, .cancelRequested):
@@ -77,9 +84,9 @@ public struct SubmissionStateMachine: Sendable {
                 Decision(write: move(to: .canceled, reason: "canceled by a person", at: now), actions: [.wakeSubmitter]))
 
         case (.tracking, .cancelRequested):
-            // The version exists: stopping it is ModelArts' to do, and the state follows its status.
-            guard let versionID = context.versionID else { break }
-            return .success(Decision(write: nil, actions: [.stopVersion(versionID), .pollSoon]))
+            // The version or job exists: stopping it is ModelArts' to do, and the state follows its status.
+            guard let run = context.run else { break }
+            return .success(Decision(write: nil, actions: [.stopRun(run), .pollSoon]))
 
         case (.rejected, .retryRequested), (.exhausted, .retryRequested):
             return .success(
@@ -188,13 +195,14 @@ public struct SubmissionStateMachine: Sendable {
 
     private func decideReconciled(_ verdict: ReconcileVerdict, now: Date) -> Decision {
         switch verdict {
-        case .found(let version):
-            let reason = "reconciliation found version \(version.id)"
-            let changes = SubmissionChanges(
-                version: version.version, remoteStatus: version.remoteStatus(at: now), lastError: .clear)
+        case .found(let observed):
+            let reason = "reconciliation found \(observed.run)"
+            var changes = observed.changes
+            changes.remoteStatus = observed.remoteStatus(at: now)
+            changes.lastError = .clear
             return Decision(
                 write: move(
-                    to: .tracking, changes: changes, attempt: .finish(.created(version, at: now, note: reason)),
+                    to: .tracking, changes: changes, attempt: .finish(.created(observed, at: now, note: reason)),
                     reason: reason, at: now),
                 actions: [.wakeSubmitter])
         case .notSeenYet(let emptyListings, let wait):
@@ -211,28 +219,33 @@ public struct SubmissionStateMachine: Sendable {
                     reason: "reconciliation found no version from the attempt: sending again", at: now),
                 actions: [.wakeSubmitter])
         case .ambiguous(let candidates):
-            let ids = candidates.sorted().map(String.init).joined(separator: ", ")
+            let ids = candidates.sorted().joined(separator: ", ")
             return Decision(
                 write: move(
                     to: .needsAttention,
-                    reason: "several versions could be this submission's: \(ids); adopt one, re-queue or cancel", at: now))
+                    reason: "several versions or jobs could be this submission's: \(ids); adopt one, re-queue or cancel",
+                    at: now))
         case .undecidable(let why):
             return Decision(write: move(to: .needsAttention, reason: "reconciliation could not decide: \(why)", at: now))
         }
     }
 
-    /// A terminal status ends tracking with the last detail; a new status is stored as a step of the
+    /// A terminal status ends tracking with the last detail, once as many polls in a row as the API
+    /// needs have seen it (a v2 job: two, since jobs restart); a new status is stored as a step of the
     /// history; the same status again writes nothing.
     private func decideRemoteStatus(_ observation: RemoteObservation, context: Context, now: Date) -> Decision {
         let status = observation.status
         let remote = RemoteStatusMapping.remoteStatus(status, at: now)
-        if let terminal = RemoteStatusMapping.terminalState(for: status) {
+        let confirmed = status.confirmationsNeeded <= 1 || context.remoteStatusName == status.name
+        if let terminal = RemoteStatusMapping.terminalState(for: status), confirmed {
             let changes = SubmissionChanges(
                 remoteStatus: remote, remoteSnapshot: observation.snapshot, timing: observation.timing)
             return Decision(
                 write: move(to: terminal, changes: changes, reason: RemoteStatusMapping.reason(for: status), at: now))
         }
-        guard context.remoteCode != status.code else { return Decision(write: nil) }
+        guard context.remoteStatusName != status.name else { return Decision(write: nil) }
+        // A terminal phase seen once is stored as a step; the next poll, one short interval later since
+        // the status changed, confirms it or shows the job running again.
         return Decision(
             write: SubmissionWrite(
                 expected: .tracking, next: nil, changes: SubmissionChanges(remoteStatus: remote, timing: observation.timing),
@@ -241,10 +254,11 @@ public struct SubmissionStateMachine: Sendable {
 
     private func decideResolution(_ resolution: Resolution, now: Date) -> Decision {
         switch resolution {
-        case .adopt(let version):
-            let changes = SubmissionChanges(version: version.version, remoteStatus: version.remoteStatus(at: now))
+        case .adopt(let observed):
+            var changes = observed.changes
+            changes.remoteStatus = observed.remoteStatus(at: now)
             return Decision(
-                write: move(to: .tracking, changes: changes, reason: "a person adopted version \(version.id)", at: now),
+                write: move(to: .tracking, changes: changes, reason: "a person adopted \(observed.run)", at: now),
                 actions: [.wakeSubmitter])
         case .requeue:
             return Decision(

@@ -11,20 +11,21 @@ extension SubmissionStateMachine {
         public var budgetStartedAt: Date
         /// How the attempt before the one being decided ended (a second token refresh in a row gives up).
         public var previousOutcome: AttemptOutcome?
-        /// The version being tracked, to stop it.
-        public var versionID: Int64?
-        /// The remote status code last stored, so an unchanged status writes nothing.
-        public var remoteCode: Int?
+        /// The version or job being tracked, to stop it.
+        public var run: RemoteRun?
+        /// The remote status last stored, by name: an unchanged status writes nothing, and a v2 terminal
+        /// phase counts only when the poll before saw it too.
+        public var remoteStatusName: String?
 
         public init(
             attemptsInBudget: Int, budgetStartedAt: Date, previousOutcome: AttemptOutcome? = nil,
-            versionID: Int64? = nil, remoteCode: Int? = nil
+            run: RemoteRun? = nil, remoteStatusName: String? = nil
         ) {
             self.attemptsInBudget = attemptsInBudget
             self.budgetStartedAt = budgetStartedAt
             self.previousOutcome = previousOutcome
-            self.versionID = versionID
-            self.remoteCode = remoteCode
+            self.run = run
+            self.remoteStatusName = remoteStatusName
         }
 
         /// What a stored row tells: its budget, its latest finished attempt, its version and status.
@@ -33,7 +34,7 @@ extension SubmissionStateMachine {
                 attemptsInBudget: stored.attemptCount, budgetStartedAt: stored.budgetStartedAt,
                 previousOutcome: stored.view.attempts.last(where: { $0.outcome != nil })?.outcome
                     .flatMap(AttemptOutcome.init(rawValue:)),
-                versionID: stored.view.versionID, remoteCode: stored.view.remoteStatus?.code)
+                run: stored.run, remoteStatusName: stored.view.remoteStatus?.name)
         }
     }
 
@@ -46,8 +47,9 @@ extension SubmissionStateMachine {
         case wakeSubmitter
         /// An attempt's outcome is unknown: the reconciler lists the job's versions.
         case wakeReconciler
-        /// Ask ModelArts to stop this version; the tracker then follows its status to `stopped`.
-        case stopVersion(Int64)
+        /// Ask ModelArts to stop this version or terminate this job; the tracker then follows its status
+        /// to `stopped`.
+        case stopRun(RemoteRun)
         /// The tracker polls this submission's version at its next round.
         case pollSoon
         /// One attempt ended this way (the `trainq_submit_attempts_total` counter).

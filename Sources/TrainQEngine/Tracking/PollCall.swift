@@ -9,12 +9,16 @@ enum PollCall: Sendable {
     case list(JobKey)
     /// Show one version.
     case show(submissionID: String, job: JobKey, versionID: Int64)
+    /// Show one v2 job.
+    case showTrainingJob(submissionID: String, projectID: String, trainingJobID: String)
 
     enum Answer: Sendable {
         case listed(JobKey, versions: [VersionDetail])
         case listFailed(JobKey, ModelArtsError)
         case shown(submissionID: String, VersionDetail)
         case showFailed(submissionID: String, versionID: Int64, ModelArtsError)
+        case shownTrainingJob(submissionID: String, TrainingJob)
+        case showTrainingJobFailed(submissionID: String, trainingJobID: String, ModelArtsError)
     }
 
     /// - Parameter logger: the tracker's; the call's lines carry the job (and the submission for a show).
@@ -36,6 +40,15 @@ enum PollCall: Sendable {
                 return .shown(submissionID: id, detail)
             } catch {
                 return .showFailed(submissionID: id, versionID: versionID, error)
+            }
+        case .showTrainingJob(let id, let projectID, let trainingJobID):
+            do {
+                let job = try await client.showTrainingJob(
+                    trainingJobID, projectID: projectID, priority: .background,
+                    logger: logger.with(["submission": "\(id)", "training_job_id": "\(trainingJobID)"]))
+                return .shownTrainingJob(submissionID: id, job)
+            } catch {
+                return .showTrainingJobFailed(submissionID: id, trainingJobID: trainingJobID, error)
             }
         }
     }

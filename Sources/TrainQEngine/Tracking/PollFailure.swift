@@ -10,10 +10,12 @@ enum PollFailure: Equatable {
     /// (403, a retired API) are worth a warning: they will not heal without a person.
     case retryLater(floor: Duration?, isPermanent: Bool)
 
-    static func decide(_ error: ModelArtsError, versionID: Int64) -> PollFailure {
+    /// - Parameter what: "version 21" or "training job 3f2c…", for the reason.
+    static func decide(_ error: ModelArtsError, what: String) -> PollFailure {
         if ErrorClassification.isVanishedVersion(error) {
             let code = error.errorCode.map { " \($0)" } ?? ""
-            return .versionGone(reason: "version \(versionID) no longer exists on ModelArts (HTTP 404\(code): \(error.message))")
+            let status = error.httpStatus.map(String.init) ?? "-"
+            return .versionGone(reason: "\(what) no longer exists on ModelArts (HTTP \(status)\(code): \(error.message))")
         }
         return .retryLater(
             floor: ErrorClassification.minimumReadDelay(error), isPermanent: error.errorClass == .permanent)

@@ -5,23 +5,31 @@ import TrainQStore
 /// thousand tracked versions cost a few megabytes rather than ten thousand stored requests.
 struct TrackedVersion: Sendable, Hashable {
     var submissionID: String
+    /// The v1 job (a v2 job's lane: its jobs are shown one by one, never listed by job).
     var job: JobKey
-    var versionID: Int64
-    /// The remote status code last stored; nil before the first one.
-    var remoteCode: Int?
+    var run: RemoteRun
+    /// The remote status last stored; nil before the first one.
+    var remoteStatus: RemoteStatus?
+    /// A v2 job's `secondary_phase` last seen: logged when it changes, never decided on.
+    var secondaryPhase: String?
     var schedule: TrackingSchedule
     var nextPollAt: ContinuousClock.Instant
     /// An undocumented status is logged once per version, not at every poll.
     var warnedUnknownStatus = false
 
-    /// Nil for a submission that is not `tracking` or has no version id, which cannot be tracked.
+    /// Nil for a submission that is not `tracking` or has no version or job id, which cannot be tracked.
     init?(_ submission: SubmissionView, schedule: TrackingSchedule, firstPollAt: ContinuousClock.Instant) {
-        guard submission.state == .tracking, let versionID = submission.versionID else { return nil }
+        guard submission.state == .tracking, let run = submission.run() else { return nil }
         self.submissionID = submission.id
         self.job = JobKey(projectID: submission.projectID, jobID: submission.jobID)
-        self.versionID = versionID
-        self.remoteCode = submission.remoteStatus?.code
+        self.run = run
+        self.remoteStatus = submission.remoteStatus
         self.schedule = schedule
         self.nextPollAt = firstPollAt
+    }
+
+    /// The v1 version id, nil for a v2 job.
+    var versionID: Int64? {
+        if case .version(let version) = run { version.id } else { nil }
     }
 }

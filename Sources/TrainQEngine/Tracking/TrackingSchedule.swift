@@ -6,11 +6,15 @@ import Foundation
 struct TrackingSchedule: Sendable, Hashable {
     var minInterval: Duration
     var maxInterval: Duration
+    /// The longest interval while a v2 job is `Pending`: queues on public pools last hours, and a queued
+    /// job does not need a poll every two minutes to be seen starting.
+    var maxQueuedInterval: Duration
     private(set) var interval: Duration
 
-    init(minInterval: Duration, maxInterval: Duration) {
+    init(minInterval: Duration, maxInterval: Duration, maxQueuedInterval: Duration? = nil) {
         self.minInterval = minInterval
         self.maxInterval = max(minInterval, maxInterval)
+        self.maxQueuedInterval = max(self.maxInterval, maxQueuedInterval ?? maxInterval)
         self.interval = minInterval
     }
 
@@ -20,11 +24,11 @@ struct TrackingSchedule: Sendable, Hashable {
     }
 
     /// Records a poll and returns the delay until the next one; `jitter` is in [-1, 1].
-    mutating func polled(changed: Bool, jitter: Double) -> Duration {
+    mutating func polled(changed: Bool, queued: Bool = false, jitter: Double) -> Duration {
         if changed {
             interval = minInterval
         } else {
-            interval = min(maxInterval, interval * 1.5)
+            interval = min(queued ? maxQueuedInterval : maxInterval, interval * 1.5)
         }
         return jittered(interval, jitter)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import JSONTree
 import Logging
 import ModelArts
 import TrainQAPI
@@ -14,6 +15,15 @@ extension VersionTracker {
         let now = ContinuousClock.now + dueTolerance
         var calls: [PollCall] = []
         for (job, dueCount) in tracked.dueCounts(at: now).sorted(by: { $0.key.jobID < $1.key.jobID }) {
+            // v2 jobs are shown one by one: a search by name cannot select a set of ids for less.
+            guard job.jobID > 0 else {
+                for id in tracked.due(of: job, at: now) {
+                    if case .trainingJob(let trainingJob)? = tracked[id]?.run {
+                        calls.append(.showTrainingJob(submissionID: id, projectID: job.projectID, trainingJobID: trainingJob.id))
+                    }
+                }
+                continue
+            }
             let plan = PollPlan.choose(
                 dueVersions: dueCount, trackedVersions: tracked.submissions(of: job).count,
                 knownVersionCount: tracked.versionCount(of: job), pageSize: configuration.pageSize)
@@ -22,8 +32,8 @@ extension VersionTracker {
                 calls.append(.list(job))
             case .show:
                 for id in tracked.due(of: job, at: now) {
-                    if let version = tracked[id] {
-                        calls.append(.show(submissionID: id, job: job, versionID: version.versionID))
+                    if let versionID = tracked[id]?.versionID {
+                        calls.append(.show(submissionID: id, job: job, versionID: versionID))
                     }
                 }
             }
@@ -64,16 +74,16 @@ extension VersionTracker {
             // costs one list rather than one wake-up (and possibly one list) per version.
             let jitter = nextJitter()
             for id in tracked.submissions(of: job).sorted() {
-                guard let version = tracked[id] else { continue }
-                if let detail = byID[version.versionID] {
+                guard let versionID = tracked[id]?.versionID else { continue }
+                if let detail = byID[versionID] {
                     await apply(detail, to: id, jitter: jitter)
                 } else {
-                    followUps.append(.show(submissionID: id, job: job, versionID: version.versionID))
+                    followUps.append(.show(submissionID: id, job: job, versionID: versionID))
                 }
             }
             return followUps
         case .listFailed(let job, let error):
-            let failure = PollFailure.decide(error, versionID: 0)
+            let failure = PollFailure.decide(error, what: "job \(job.jobID)")
             report(error, failure: failure, metadata: ["job_id": "\(job.jobID)"])
             for id in tracked.due(of: job, at: roundStart) { postpone(id, after: failure) }
             return []
@@ -81,15 +91,53 @@ extension VersionTracker {
             await apply(detail, to: id, jitter: nextJitter())
             return []
         case .showFailed(let id, let versionID, let error):
-            let failure = PollFailure.decide(error, versionID: versionID)
-            if case .versionGone(let reason) = failure {
-                await tell(.versionVanished(reason: reason), about: id, jitter: nextJitter())
-            } else {
-                report(error, failure: failure, metadata: metadata(id))
-                postpone(id, after: failure)
-            }
+            await handle(error, of: id, what: "version \(versionID)")
+            return []
+        case .shownTrainingJob(let id, let job):
+            await apply(job, to: id, jitter: nextJitter())
+            return []
+        case .showTrainingJobFailed(let id, let trainingJobID, let error):
+            await handle(error, of: id, what: "training job \(trainingJobID)")
             return []
         }
+    }
+
+    /// A failed show: a version or job that is gone ends tracking (keeping the last state seen);
+    /// anything else waits for the next poll.
+    private func handle(_ error: ModelArtsError, of id: String, what: String) async {
+        let failure = PollFailure.decide(error, what: what)
+        if case .versionGone(let reason) = failure {
+            await tell(.runVanished(reason: reason, lastSeen: tracked[id]?.remoteStatus), about: id, jitter: nextJitter())
+        } else {
+            report(error, failure: failure, metadata: metadata(id))
+            postpone(id, after: failure)
+        }
+    }
+
+    /// Tells the executor what a poll of a v2 job saw. Its `secondary_phase` is logged, never decided on
+    /// (the documentation says it may change without notice).
+    private func apply(_ job: TrainingJob, to id: String, jitter: Double) async {
+        guard let tracked = tracked[id] else { return }
+        if let secondary = job.secondaryPhase, secondary != tracked.secondaryPhase {
+            logger.info(
+                "training job phase detail", metadata: metadata(id, [
+                    "phase": "\(job.phase?.name ?? "-")", "secondary_phase": "\(secondary)",
+                ]))
+            self.tracked[id]?.secondaryPhase = secondary
+        }
+        guard let phase = job.phase else {
+            logger.warning("training job answer without status.phase; still tracking it", metadata: metadata(id))
+            reschedule(id, changed: false, queued: false, jitter: jitter)
+            return
+        }
+        if phase.category == .unknown, !tracked.warnedUnknownStatus {
+            logger.warning(
+                "training job has a phase trainq does not know; still tracking it", metadata: metadata(id, ["phase": "\(phase)"]))
+            self.tracked[id]?.warnedUnknownStatus = true
+        }
+        let observation = SubmissionStateMachine.RemoteObservation(
+            status: RemoteRunStatus(phase), timing: RemoteStatusMapping.timing(of: job), snapshot: .object(job.raw))
+        await tell(.remoteStatusSeen(observation), about: id, jitter: jitter, queued: phase.isQueued)
     }
 
     /// Tells the executor what a poll saw.
@@ -109,13 +157,16 @@ extension VersionTracker {
 
     /// Sends a tracking event to the executor and follows up on what it did: a version that left
     /// `tracking` (its end, or someone else's move) is no longer followed; one that stays is rescheduled.
-    private func tell(_ event: SubmissionStateMachine.Event, about id: String, jitter: Double) async {
+    ///
+    /// - Parameter queued: the job waits for resources (v2 `Pending`), which lasts hours on public pools:
+    ///   its polls back off further.
+    private func tell(_ event: SubmissionStateMachine.Event, about id: String, jitter: Double, queued: Bool = false) async {
         guard let version = tracked[id] else { return }
         let subject = DecisionExecutor.Subject(
             id: id, state: .tracking,
             context: .init(
-                attemptsInBudget: 0, budgetStartedAt: .distantPast, versionID: version.versionID,
-                remoteCode: version.remoteCode),
+                attemptsInBudget: 0, budgetStartedAt: .distantPast, run: version.run,
+                remoteStatusName: version.remoteStatus?.name),
             metadata: metadata(id))
         do {
             switch try await executor.execute(event, on: subject) {
@@ -125,13 +176,13 @@ extension VersionTracker {
             case .applied(let written?) where written.state != .tracking:
                 tracked.remove(id)
             case .applied(let written):
-                let changed = written?.view.remoteStatus?.code
-                if let changed { tracked[id]?.remoteCode = changed }
-                reschedule(id, changed: changed != nil, jitter: jitter)
+                let changed = written?.view.remoteStatus
+                if let changed { tracked[id]?.remoteStatus = changed }
+                reschedule(id, changed: changed != nil, queued: queued, jitter: jitter)
             }
         } catch {
             logger.error("could not store what a poll saw; will poll again", metadata: metadata(id, ["error": "\(error)"]))
-            reschedule(id, changed: false, jitter: jitter)
+            reschedule(id, changed: false, queued: queued, jitter: jitter)
         }
     }
 
@@ -160,9 +211,9 @@ extension VersionTracker {
         shortestInterval = .seconds(Double(tracked.jobCount) / (rate * Self.throttledShare))
     }
 
-    private func reschedule(_ id: String, changed: Bool, jitter: Double) {
+    private func reschedule(_ id: String, changed: Bool, queued: Bool, jitter: Double) {
         guard var version = tracked[id] else { return }
-        var interval = version.schedule.polled(changed: changed, jitter: jitter)
+        var interval = version.schedule.polled(changed: changed, queued: queued, jitter: jitter)
         if let shortestInterval { interval = max(interval, shortestInterval) }
         version.nextPollAt = .now + interval
         tracked[id] = version
@@ -190,7 +241,10 @@ extension VersionTracker {
         var metadata: Logger.Metadata = ["submission": "\(id)"]
         if let version = tracked[id] {
             metadata["job_id"] = "\(version.job.jobID)"
-            metadata["version_id"] = "\(version.versionID)"
+            switch version.run {
+            case .version(let created): metadata["version_id"] = "\(created.id)"
+            case .trainingJob(let created): metadata["training_job_id"] = "\(created.id)"
+            }
         }
         metadata.merge(extra) { _, new in new }
         return metadata

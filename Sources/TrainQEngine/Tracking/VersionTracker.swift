@@ -20,13 +20,16 @@ public actor VersionTracker: Service {
         public var pageSize: Int
         /// Calls of one round in flight at once; the client's limiter still has the last word.
         public var concurrentCalls: Int
+        /// The longest interval for a v2 job that stays `Pending` (queued for resources).
+        public var maxQueuedInterval: Duration
 
         public init(
             minInterval: Duration = .seconds(10), maxInterval: Duration = .seconds(120), pageSize: Int = 1000,
-            concurrentCalls: Int = 8
+            concurrentCalls: Int = 8, maxQueuedInterval: Duration = .seconds(600)
         ) {
             self.minInterval = minInterval
             self.maxInterval = maxInterval
+            self.maxQueuedInterval = maxQueuedInterval
             self.pageSize = min(1000, max(1, pageSize))
             self.concurrentCalls = max(1, concurrentCalls)
         }
@@ -211,7 +214,9 @@ public actor VersionTracker: Service {
     // MARK: - Scheduling
 
     func newSchedule() -> TrackingSchedule {
-        TrackingSchedule(minInterval: configuration.minInterval, maxInterval: configuration.maxInterval)
+        TrackingSchedule(
+            minInterval: configuration.minInterval, maxInterval: configuration.maxInterval,
+            maxQueuedInterval: configuration.maxQueuedInterval)
     }
 
     /// A version that just entered tracking: its status came with the create (or the reconciliation

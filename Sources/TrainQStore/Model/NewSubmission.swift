@@ -13,17 +13,38 @@ public struct NewSubmission: Sendable, Hashable {
     public var idempotencyKey: String?
     /// When the request was accepted: the submission's `created_at`.
     public var at: Date
+    public var api: SubmissionAPI
+    /// v2: the caller's `metadata.name` (or the copy's), which the job's name is made from.
+    public var trainingJobBaseName: String?
+    /// v2: the job whose algorithm and spec are copied.
+    public var fromJob: String?
+    /// v2: the name the job is created under, fixed when the id is (`assigned(id:)`).
+    public private(set) var trainingJobName: String?
 
     public init(
         owner: Owner, projectID: String, jobID: Int64, request: JSONValue, idempotencyKey: String? = nil,
-        at: Date = Date()
+        at: Date = Date(), api: SubmissionAPI = .v1, trainingJobBaseName: String? = nil, fromJob: String? = nil
     ) {
+        self.api = api
+        self.trainingJobBaseName = trainingJobBaseName
+        self.fromJob = fromJob
         self.owner = owner
         self.projectID = projectID
         self.jobID = jobID
         self.request = request
         self.idempotencyKey = idempotencyKey
         self.at = at
+    }
+}
+
+extension NewSubmission {
+    /// The submission as stored under `id`: a v2 one gets its lane for `job_id` and its job's name.
+    func assigned(id: String) -> NewSubmission {
+        guard api == .v2 else { return self }
+        var assigned = self
+        assigned.jobID = TrainingJobLane.of(submissionID: id)
+        assigned.trainingJobName = TrainingJobName.derived(base: trainingJobBaseName ?? "trainq", submissionID: id)
+        return assigned
     }
 }
 

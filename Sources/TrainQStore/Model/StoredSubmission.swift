@@ -24,6 +24,9 @@ public struct StoredSubmission: Sendable, Hashable {
     public var state: SubmissionState { view.state }
     public var jobKey: JobKey { JobKey(projectID: view.projectID, jobID: view.jobID) }
 
+    /// What ModelArts created for it, once known.
+    public var run: RemoteRun? { view.run(createdAt: versionCreatedAt) }
+
     public init(
         view: SubmissionView, attemptCount: Int, budgetStartedAt: Date, versionCreatedAt: Date? = nil,
         lastError: LastError? = nil, remoteSnapshot: JSONValue? = nil, timing: RemoteTiming? = nil
@@ -46,5 +49,15 @@ public struct JobKey: Sendable, Hashable {
     public init(projectID: String, jobID: Int64) {
         self.projectID = projectID
         self.jobID = jobID
+    }
+}
+
+extension SubmissionView {
+    /// The version or v2 job this submission created, once known (`createdAt` is on the stored row only).
+    public func run(createdAt: Date? = nil) -> RemoteRun? {
+        switch api {
+        case .v1: versionID.map { .version(CreatedVersion(id: $0, name: versionName, createdAt: createdAt)) }
+        case .v2: trainingJobID.map { .trainingJob(CreatedTrainingJob(id: $0, name: trainingJobName, createdAt: createdAt)) }
+        }
     }
 }

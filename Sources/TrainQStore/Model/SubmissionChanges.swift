@@ -14,6 +14,8 @@ public struct SubmissionChanges: Sendable, Hashable {
     public var refundAttempt: Bool
     /// The version ModelArts created for this submission.
     public var version: CreatedVersion?
+    /// The v2 training job ModelArts created for this submission.
+    public var trainingJob: CreatedTrainingJob?
     /// The version's remote status as last seen.
     public var remoteStatus: RemoteStatus?
     /// The full remote version detail, kept as the final word on how the version ended.
@@ -28,8 +30,9 @@ public struct SubmissionChanges: Sendable, Hashable {
     public init(
         nextAttemptAt: Date? = nil, resetBudget: Bool = false, refundAttempt: Bool = false, version: CreatedVersion? = nil,
         remoteStatus: RemoteStatus? = nil, remoteSnapshot: JSONValue? = nil, timing: RemoteTiming? = nil,
-        lastError: FieldUpdate<LastError> = .keep, relist: RelistProgress? = nil
+        lastError: FieldUpdate<LastError> = .keep, relist: RelistProgress? = nil, trainingJob: CreatedTrainingJob? = nil
     ) {
+        self.trainingJob = trainingJob
         self.nextAttemptAt = nextAttemptAt
         self.resetBudget = resetBudget
         self.refundAttempt = refundAttempt
@@ -63,6 +66,42 @@ public struct CreatedVersion: Sendable, Hashable {
         self.id = id
         self.name = name
         self.createdAt = createdAt
+    }
+}
+
+/// The v2 training job a create returned (or reconciliation found).
+public struct CreatedTrainingJob: Sendable, Hashable {
+    /// `metadata.id`, a UUID.
+    public var id: String
+    public var name: String?
+    /// ModelArts' `metadata.create_time`.
+    public var createdAt: Date?
+
+    public init(id: String, name: String? = nil, createdAt: Date? = nil) {
+        self.id = id
+        self.name = name
+        self.createdAt = createdAt
+    }
+}
+
+/// What ModelArts created for a submission: a v1 version or a v2 training job.
+public enum RemoteRun: Sendable, Hashable, CustomStringConvertible {
+    case version(CreatedVersion)
+    case trainingJob(CreatedTrainingJob)
+
+    /// "version 21" or "training job 3f2c…", for reasons and logs.
+    public var description: String {
+        switch self {
+        case .version(let version): "version \(version.id)"
+        case .trainingJob(let job): "training job \(job.id)"
+        }
+    }
+
+    public var createdAt: Date? {
+        switch self {
+        case .version(let version): version.createdAt
+        case .trainingJob(let job): job.createdAt
+        }
     }
 }
 

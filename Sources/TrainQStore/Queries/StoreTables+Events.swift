@@ -15,7 +15,7 @@ extension StoreTables {
             """)
         try insert.bind([
             .integer(Self.milliseconds(at)), .text(submissionID), .integer(jobID), .text(state.rawValue),
-            SQLiteValue(remoteStatus.map { Int64($0.code) }), SQLiteValue(remoteStatus?.name), SQLiteValue(reason),
+            SQLiteValue(remoteStatus?.code.map { Int64($0) }), SQLiteValue(remoteStatus?.name), SQLiteValue(reason),
         ])
         try insert.run()
         return connection.lastInsertRowID
@@ -50,7 +50,7 @@ extension StoreTables {
             events.append(
                 EventView(
                     seq: select.int64(0) ?? 0, at: EpochMilliseconds.date(select.int64(1) ?? 0),
-                    submission: submissionID, jobID: select.int64(3) ?? 0,
+                    submission: submissionID, jobID: select.int64(3).flatMap { $0 > 0 ? $0 : nil },
                     state: try SubmissionRowDecoder.decodeState(select.string(4) ?? "", submission: submissionID),
                     remoteStatus: Self.remoteStatus(code: select.int64(5), name: select.string(6)),
                     reason: select.string(7)))

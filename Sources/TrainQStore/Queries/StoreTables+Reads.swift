@@ -173,7 +173,9 @@ extension StoreTables {
         return jobs
     }
 
+    /// A v1 status has a code and a name, a v2 phase only a name; a row with neither has none.
     static func remoteStatus(code: Int64?, name: String?) -> RemoteStatus? {
-        code.map { RemoteStatus(code: Int($0), name: name ?? "") }
+        guard let name else { return nil }
+        return RemoteStatus(code: code.map { Int($0) }, name: name)
     }
 }

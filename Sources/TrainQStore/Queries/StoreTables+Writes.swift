@@ -8,9 +8,10 @@ extension StoreTables {
         let insert = try statement(
             """
             INSERT INTO submissions (id, state, owner_uid, owner_user, project_id, job_id, request, idempotency_key,
-                fingerprint, created_at, updated_at, next_attempt_at, attempt_count, budget_started_at)
+                fingerprint, created_at, updated_at, next_attempt_at, attempt_count, budget_started_at, api,
+                training_job_name, from_job)
             VALUES (:id, 'queued', :owner_uid, :owner_user, :project_id, :job_id, :request, :key,
-                :fingerprint, :at, :at, :next_attempt_at, 0, :at)
+                :fingerprint, :at, :at, :next_attempt_at, 0, :at, :api, :training_job_name, :from_job)
             """)
         let at = Self.milliseconds(new.at)
         try insert.bind([
@@ -19,6 +20,8 @@ extension StoreTables {
             ":key": SQLiteValue(new.idempotencyKey), ":fingerprint": .blob(fingerprint), ":at": .integer(at),
             // A new submission is due at once.
             ":next_attempt_at": .integer(at),
+            ":api": .text(new.api.rawValue), ":training_job_name": SQLiteValue(new.trainingJobName),
+            ":from_job": SQLiteValue(new.fromJob),
         ])
         try insert.run()
         return try appendEvent(
@@ -42,7 +45,9 @@ extension StoreTables {
                 budget_started_at = CASE WHEN :reset THEN :at ELSE budget_started_at END,
                 version_id = CASE WHEN :set_version THEN :version_id ELSE version_id END,
                 version_name = CASE WHEN :set_version THEN :version_name ELSE version_name END,
-                version_created_at = CASE WHEN :set_version THEN :version_created_at ELSE version_created_at END,
+                version_created_at = CASE WHEN :set_version THEN :version_created_at
+                    WHEN :set_training_job THEN :training_job_created_at ELSE version_created_at END,
+                training_job_id = CASE WHEN :set_training_job THEN :training_job_id ELSE training_job_id END,
                 remote_code = CASE WHEN :set_remote THEN :remote_code ELSE remote_code END,
                 remote_name = CASE WHEN :set_remote THEN :remote_name ELSE remote_name END,
                 remote_at = CASE WHEN :set_remote THEN :remote_at ELSE remote_at END,
@@ -71,8 +76,11 @@ extension StoreTables {
             ":set_version": SQLiteValue(changes.version != nil), ":version_id": SQLiteValue(changes.version?.id),
             ":version_name": SQLiteValue(changes.version?.name),
             ":version_created_at": SQLiteValue(Self.milliseconds(changes.version?.createdAt)),
+            ":set_training_job": SQLiteValue(changes.trainingJob != nil),
+            ":training_job_id": SQLiteValue(changes.trainingJob?.id),
+            ":training_job_created_at": SQLiteValue(Self.milliseconds(changes.trainingJob?.createdAt)),
             ":set_remote": SQLiteValue(changes.remoteStatus != nil),
-            ":remote_code": SQLiteValue(changes.remoteStatus.map { Int64($0.code) }),
+            ":remote_code": SQLiteValue(changes.remoteStatus?.code.map { Int64($0) }),
             ":remote_name": SQLiteValue(changes.remoteStatus?.name),
             ":remote_at": SQLiteValue(Self.milliseconds(changes.remoteStatus.map { $0.at ?? at })),
             ":set_snapshot": SQLiteValue(changes.remoteSnapshot != nil),
@@ -174,7 +182,7 @@ extension StoreTables {
             """)
         try update.bind([
             ":id": .text(id), ":state": .text(state.rawValue), ":at": .integer(Self.milliseconds(at)),
-            ":remote_code": .integer(Int64(status.code)),
+            ":remote_code": SQLiteValue(status.code.map { Int64($0) }),
             ":remote_name": .text(status.name), ":remote_at": .integer(Self.milliseconds(status.at ?? at)),
             ":remote_snapshot": SQLiteValue(snapshot?.canonicalData()),
             ":set_timing": SQLiteValue(timing != nil),

@@ -9,7 +9,7 @@ enum SubmissionRowDecoder {
         id, state, owner_uid, owner_user, project_id, job_id, request, created_at, updated_at, next_attempt_at, \
         attempt_count, budget_started_at, version_id, version_name, version_created_at, remote_code, remote_name, \
         remote_at, reason, last_error_http_status, last_error_code, last_error_message, remote_snapshot, \
-        start_time, duration_ms, relist_count, relist_at
+        start_time, duration_ms, relist_count, relist_at, api, training_job_id, training_job_name, from_job
         """
 
     /// The current row, without attempts and history (the caller adds them when it wants them).
@@ -35,9 +35,13 @@ enum SubmissionRowDecoder {
         guard let uid = UInt32(exactly: ownerUID) else { throw corrupt("submission \(id) has owner uid \(ownerUID)") }
 
         var remoteStatus: RemoteStatus?
-        if let code = row.int64("remote_code") {
+        if let name = row.string("remote_name") {
             remoteStatus = RemoteStatus(
-                code: Int(code), name: row.string("remote_name") ?? "", at: row.int64("remote_at").map(date))
+                code: row.int64("remote_code").map { Int($0) }, name: name, at: row.int64("remote_at").map(date))
+        }
+        let apiName = row.string("api") ?? SubmissionAPI.v1.rawValue
+        guard let api = SubmissionAPI(rawValue: apiName) else {
+            throw corrupt("submission \(id) names an unknown API \"\(apiName)\"")
         }
         var lastError: LastError?
         if let message = row.string("last_error_message") {
@@ -60,7 +64,9 @@ enum SubmissionRowDecoder {
             updatedAt: date(required(row.int64("updated_at"), "updated_at")),
             nextAttemptAt: row.int64("next_attempt_at").map(date),
             versionID: row.int64("version_id"), versionName: row.string("version_name"),
-            remoteStatus: remoteStatus, reason: row.string("reason"))
+            remoteStatus: remoteStatus, reason: row.string("reason"), api: api,
+            trainingJobID: row.string("training_job_id"), trainingJobName: row.string("training_job_name"),
+            fromJob: row.string("from_job"))
         var stored = try StoredSubmission(
             view: view, attemptCount: Int(required(row.int64("attempt_count"), "attempt_count")),
             budgetStartedAt: date(required(row.int64("budget_started_at"), "budget_started_at")),

@@ -4,7 +4,7 @@
 /// accepted request; `fingerprint` is SHA-256 over what makes two requests "the same" for
 /// idempotency (project, job and request).
 enum StoreSchema {
-    static let migrator = SQLiteMigrator(migrations: [version1, version2, version3, version4, version5, version6, version7])
+    static let migrator = SQLiteMigrator(migrations: [version1, version2, version3, version4, version5, version6, version7, version8])
 
     static let version1 = SQLiteMigration(
         version: 1, name: "submissions, attempts and events",
@@ -120,5 +120,16 @@ enum StoreSchema {
         version: 7, name: "ended submissions by last change",
         sql: """
             CREATE INDEX submissions_ended ON submissions(updated_at) WHERE state IN (\(StoreTables.endedStateList));
+            """)
+
+    /// v2 training jobs (DESIGN §1): which API, the job trainq created and the name it was created
+    /// under, and the job a copy came from. A v2 row's `job_id` is a negative lane (`TrainingJobLane`).
+    static let version8 = SQLiteMigration(
+        version: 8, name: "v2 training jobs",
+        sql: """
+            ALTER TABLE submissions ADD COLUMN api TEXT NOT NULL DEFAULT 'v1';
+            ALTER TABLE submissions ADD COLUMN training_job_id TEXT;
+            ALTER TABLE submissions ADD COLUMN training_job_name TEXT;
+            ALTER TABLE submissions ADD COLUMN from_job TEXT;
             """)
 }
