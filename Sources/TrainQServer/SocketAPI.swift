@@ -92,8 +92,7 @@ public struct SocketAPI: Sendable {
         let outcome: InsertOutcome
         do {
             outcome = try await store.insert(
-                NewSubmission(owner: caller.owner, projectID: accepted.projectID, jobID: accepted.jobID,
-                              request: accepted.request, idempotencyKey: key, at: Date())
+                accepted.newSubmission(owner: caller.owner, idempotencyKey: key, at: Date())
             )
         } catch {
             context.logger.error("could not store a submission: \(error)", metadata: ["uid": "\(caller.uid)", "job_id": "\(accepted.jobID)"])
@@ -126,9 +125,7 @@ public struct SocketAPI: Sendable {
         let outcome: BatchInsertOutcome
         do {
             outcome = try await store.insertBatch(
-                accepted.map {
-                    NewSubmission(owner: caller.owner, projectID: $0.projectID, jobID: $0.jobID, request: $0.request, at: at)
-                },
+                accepted.map { $0.newSubmission(owner: caller.owner, idempotencyKey: nil, at: at) },
                 idempotencyKey: key)
         } catch {
             context.logger.error("could not store a batch: \(error)", metadata: ["uid": "\(caller.uid)", "items": "\(accepted.count)"])
