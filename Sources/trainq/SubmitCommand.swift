@@ -15,13 +15,25 @@ struct SubmitCommand: AsyncParsableCommand {
             config.parameter.NAME sets the running parameter NAME. A value that reads as JSON (0.01, 2, true, \
             "a,b") is that JSON, anything else is text. Example: trainq submit request.json --job-id 10 \
             --set config.parameter.learning_rate=0.01,0.1 --set config.worker_server_num=1,2
+
+            v2 training jobs: with --api v2, FILE holds a v2 job body ({"kind": "job", "metadata": ..., \
+            "algorithm": ..., "spec": ...}), --set paths are inside it, and algorithm.parameters.NAME sets a \
+            parameter. --from-job ID copies an existing v2 job instead (no FILE); each --set then changes one \
+            field of the copy. Example: trainq submit --from-job 6c1e3a8f-2b4d-4e7a-9f10-3d5b7c9e1a20 \
+            --set algorithm.parameters.lr=0.01,0.1 --set spec.resource.node_count=2
             """
     )
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: "The request body file, or - for standard input.")
-    var file: String
+    @Argument(help: "The request body file, or - for standard input (none with --from-job).")
+    var file: String?
+
+    @Option(name: .long, help: "v1 (a new version of a v1 job, the default) or v2 (a new v2 training job).")
+    var api: SubmissionAPI?
+
+    @Option(name: .long, help: "Copy this v2 training job (its id), changed by the --set fields.")
+    var fromJob: String?
 
     @Option(name: .long, help: "The training job to create a version of.")
     var jobID: Int64?
@@ -105,7 +117,8 @@ struct SubmitCommand: AsyncParsableCommand {
             // A 200 for our own key is our repeat after a lost answer: still this run's submission.
             let verb = reply.status.code == 200 && !keyIsOurs ? "already submitted" : "submitted"
             for submission in submissions {
-                printLine("\(verb) \(submission.id) (\(submission.state.rawValue)) for job \(submission.jobID)")
+                let target = submission.api == .v2 ? "v2 job \(submission.trainingJobName ?? "?")" : "job \(submission.jobID)"
+                printLine("\(verb) \(submission.id) (\(submission.state.rawValue)) for \(target)")
             }
         }
         return submissions.map(\.id)
@@ -113,26 +126,30 @@ struct SubmitCommand: AsyncParsableCommand {
 
     /// The requests to send: the body, or one per combination of the `--set` grid.
     func buildRequests() throws -> [JSONValue] {
-        let sweep = try assignments.map { text throws(CLIError) in try SweepAssignment(parsing: text) }
+        let layout: SweepAssignment.Layout = fromJob != nil ? .v2Copy : api == .v2 ? .v2Job : .v1
+        let sweep = try assignments.map { text throws(CLIError) in try SweepAssignment(parsing: text, layout: layout) }
         return try SweepAssignment.expand(try buildBody(), sweep)
     }
 
-    /// The socket API's body: the file's `job_desc` and `config`, with the flags laid over them.
+    /// The socket API's body: the file's `job_desc` and `config`, with the flags laid over them; for v2,
+    /// the file's job under `job`, or the job to copy.
     func buildBody() throws -> JSONValue {
-        let data: Data
-        if file == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let contents = FileManager.default.contents(atPath: file) else {
-                throw CLIError(.usage, "cannot read '\(file)'")
-            }
-            data = contents
+        if let fromJob {
+            guard api != .v1 else { throw CLIError(.usage, "--from-job copies a v2 training job; drop --api v1") }
+            guard file == nil else { throw CLIError(.usage, "--from-job copies a job: give no FILE, change fields with --set") }
+            var members: [String: JSONValue] = ["api": .string("v2"), "from_job": .string(fromJob), "overrides": .object([:])]
+            if let projectID { members["project_id"] = .string(projectID) }
+            return .object(members)
         }
-        let document: JSONValue
-        do {
-            document = try JSONValue.parse(data)
-        } catch {
-            throw CLIError(.validationFailed, "'\(file)' is not valid JSON: \(error)")
+        guard let file else { throw CLIError(.usage, "give the request body FILE (or - for standard input)") }
+        let document = try Self.readDocument(file)
+        if api == .v2 {
+            guard jobID == nil, preVersionID == nil else {
+                throw CLIError(.usage, "a v2 job has no --job-id or --pre-version-id; copy a job with --from-job")
+            }
+            var members: [String: JSONValue] = ["api": .string("v2"), "job": document]
+            if let projectID { members["project_id"] = .string(projectID) }
+            return .object(members)
         }
         guard var members = document.objectValue else {
             throw CLIError(.validationFailed, "'\(file)' must hold a JSON object like {\"job_desc\": ..., \"config\": {...}}")
@@ -148,5 +165,23 @@ struct SubmitCommand: AsyncParsableCommand {
             members["config"] = .object(config)
         }
         return .object(members)
+    }
+
+    /// The JSON document in `file` (or standard input for `-`).
+    static func readDocument(_ file: String) throws -> JSONValue {
+        let data: Data
+        if file == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let contents = FileManager.default.contents(atPath: file) else {
+                throw CLIError(.usage, "cannot read '\(file)'")
+            }
+            data = contents
+        }
+        do {
+            return try JSONValue.parse(data)
+        } catch {
+            throw CLIError(.validationFailed, "'\(file)' is not valid JSON: \(error)")
+        }
     }
 }

@@ -4,10 +4,27 @@ import JSONTree
 /// grid; the Python client's `expand_sweep` follows the same rules, so a sweep means the same thing
 /// from a shell and from a notebook.
 struct SweepAssignment: Equatable {
-    /// The dotted path into the submission object, e.g. `config.worker_server_num`.
+    /// Where a `--set` lands in the submission object.
+    enum Layout: Equatable {
+        /// A v1 request: the path is under the submission; `config.parameter.LABEL` names a parameter.
+        case v1
+        /// A v2 job body: the path is under `job`; `algorithm.parameters.NAME` names a parameter.
+        case v2Job
+        /// A copy of a v2 job: each path is one key of `overrides`, which trainqd applies to the copy.
+        case v2Copy
+    }
+
+    /// A running parameter, set by name in a list of `{key: name, value}`.
+    struct NamedEntry: Equatable {
+        var list: [String]
+        var key: String
+        var name: String
+    }
+
+    /// The path into the submission object, e.g. `config.worker_server_num` (one key for an override).
     var path: [String]
-    /// Set when the path is `config.parameter.<label>`: the running parameter with that label.
-    var parameterLabel: String?
+    /// Set when the path names a running parameter.
+    var namedEntry: NamedEntry?
     var values: [JSONValue]
 
     /// The most combinations one sweep may make: the batch limit of trainqd.
@@ -16,22 +33,33 @@ struct SweepAssignment: Equatable {
     /// Parses `PATH=V1,V2`. A value that reads as JSON (`0.01`, `2`, `true`, `"a,b"`, `[1,2]`) is that
     /// JSON; anything else is the text itself. A running parameter's value is always a string, as
     /// ModelArts wants it: the text as written (or the content of a quoted string).
-    init(parsing text: String) throws(CLIError) {
+    init(parsing text: String, layout: Layout = .v1) throws(CLIError) {
         guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
             throw CLIError(.usage, "--set '\(text)' must look like PATH=VALUE[,VALUE...], e.g. config.worker_server_num=1,2")
         }
         let pathText = String(text[..<equals])
-        path = pathText.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard !path.contains(where: \.isEmpty) else {
+        let segments = pathText.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard !segments.contains(where: \.isEmpty) else {
             throw CLIError(.usage, "--set '\(pathText)' has an empty name between its dots")
         }
-        let parameterPrefix = "config.parameter."
-        let label = pathText.hasPrefix(parameterPrefix) ? String(pathText.dropFirst(parameterPrefix.count)) : nil
-        parameterLabel = label
+        let (parameterPrefix, key) = layout == .v1 ? ("config.parameter.", "label") : ("algorithm.parameters.", "name")
+        let parameter = pathText.hasPrefix(parameterPrefix) ? String(pathText.dropFirst(parameterPrefix.count)) : nil
+        switch layout {
+        case .v1:
+            path = segments
+            namedEntry = parameter.map { NamedEntry(list: ["config", "parameter"], key: key, name: $0) }
+        case .v2Job:
+            path = ["job"] + segments
+            namedEntry = parameter.map { NamedEntry(list: ["job", "algorithm", "parameters"], key: key, name: $0) }
+        case .v2Copy:
+            // trainqd reads `algorithm.parameters.NAME` itself; the path stays one key.
+            path = ["overrides", pathText]
+            namedEntry = nil
+        }
         let pieces = Self.splitValues(String(text[text.index(after: equals)...]))
         values = pieces.map { piece in
             let parsed = try? JSONValue.parse(Array(piece.utf8))
-            guard label != nil else { return parsed ?? .string(piece) }
+            guard parameter != nil else { return parsed ?? .string(piece) }
             if case .string(let string)? = parsed { return .string(string) }
             return .string(piece)
         }
@@ -85,15 +113,15 @@ struct SweepAssignment: Equatable {
     }
 
     func apply(_ value: JSONValue, to document: JSONValue) throws(CLIError) -> JSONValue {
-        if let parameterLabel {
-            var parameters = document.objectValue?["config"]?.objectValue?["parameter"]?.arrayValue ?? []
-            let entry = JSONValue.object(["label": .string(parameterLabel), "value": value])
-            if let index = parameters.firstIndex(where: { $0.objectValue?["label"]?.stringValue == parameterLabel }) {
-                parameters[index] = entry
+        if let namedEntry {
+            var list = namedEntry.list.reduce(Optional(document)) { $0?.objectValue?[$1] }?.arrayValue ?? []
+            let entry = JSONValue.object([namedEntry.key: .string(namedEntry.name), "value": value])
+            if let index = list.firstIndex(where: { $0.objectValue?[namedEntry.key]?.stringValue == namedEntry.name }) {
+                list[index] = entry
             } else {
-                parameters.append(entry)
+                list.append(entry)
             }
-            return try Self.setting(.array(parameters), at: ["config", "parameter"][...], in: document, whole: "config.parameter")
+            return try Self.setting(.array(list), at: namedEntry.list[...], in: document, whole: namedEntry.list.joined(separator: "."))
         }
         return try Self.setting(value, at: path[...], in: document, whole: path.joined(separator: "."))
     }
