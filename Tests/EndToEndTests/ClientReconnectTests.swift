@@ -172,6 +172,6 @@ import Glibc
 
     static func describe(_ entry: HistoryEntry) -> String {
         guard let remote = entry.remoteStatus else { return entry.state.rawValue }
-        return "\(entry.state.rawValue)  \(remote.name) (\(remote.code))"
+        return "\(entry.state.rawValue)  \(remote.label)"
     }
 }

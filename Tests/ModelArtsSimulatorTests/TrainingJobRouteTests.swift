@@ -254,13 +254,20 @@ import Testing
         ])
         try await ModelArtsSimulator.withRunning(.init(scenario: scenario)) { _, port in
             let http = TestHTTP(port: port)
-            #expect(try await http.showJob(Scenario.defaultTrainingJobID).errorCode == "ModelArts.2775")
-            #expect(try await http.showJob(id).phase == "Pending")
-            #expect(try await http.showJob("11111111-2222-3333-4444-555555555555").json?["status"]?["secondary_phase"] == .string("CreateFailed"))
-            #expect(try await http.showJob("21111111-2222-3333-4444-555555555555").phase == "Terminated")
-            #expect(try await http.showJob("31111111-2222-3333-4444-555555555555").phase == "Failed")
-            #expect(try await http.terminateJob(id).status == 202)
-            #expect(try await http.ledger()["training_jobs"]?.arrayValue?.isEmpty == true)
+            let gone = try await http.showJob(Scenario.defaultTrainingJobID)
+            let queued = try await http.showJob(id)
+            let broken = try await http.showJob("11111111-2222-3333-4444-555555555555")
+            let stopped = try await http.showJob("21111111-2222-3333-4444-555555555555")
+            let failed = try await http.showJob("31111111-2222-3333-4444-555555555555")
+            let terminate = try await http.terminateJob(id)
+            let ledger = try await http.ledger()
+            #expect(gone.errorCode == "ModelArts.2775")
+            #expect(queued.phase == "Pending")
+            #expect(broken.json?["status"]?["secondary_phase"] == .string("CreateFailed"))
+            #expect(stopped.phase == "Terminated")
+            #expect(failed.phase == "Failed")
+            #expect(terminate.status == 202)
+            #expect(ledger["training_jobs"]?.arrayValue?.isEmpty == true)
         }
     }
 }

@@ -8,7 +8,11 @@ public enum TrainingJobCopy {
     public static func body(copying source: JSONValue, overrides: [FieldOverride], name: String) throws(FieldOverrideError) -> JSONValue {
         let job = source.objectValue ?? [:]
         var body: [String: JSONValue] = ["kind": job["kind"] ?? .string("job")]
-        var metadata = pick(job["metadata"], ["workspace_id", "description", "annotations"])
+        var metadata = pick(job["metadata"], ["workspace_id", "description"])
+        // The service answers `{}` for a job created without annotations: an empty map is no annotation.
+        if let annotations = job["metadata"]?["annotations"], annotations.objectValue?.isEmpty == false {
+            metadata["annotations"] = annotations
+        }
         if let reference = job["metadata"]?["training_experiment_reference"]?["id"] {
             metadata["training_experiment_reference"] = .object(["id": reference])
         }
