@@ -1,0 +1,181 @@
+import Foundation
+import JSONTree
+import Testing
+import TrainQAPI
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// v2 training jobs through real processes: `trainq` → `trainqd` → `modelarts-sim`, and the simulator's
+/// ledger as the judge of how many jobs were created and with what body.
+@Suite(.serialized) struct TrainingJobEndToEndTests {
+    /// `examples/v2-job.json`: the body the official SDK built (the simulator tests replay it byte for byte).
+    static var exampleJob: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("examples/v2-job.json").path
+    }
+
+    static let fastTracking = """
+        submit:
+          max_attempts: 50
+          base_delay: 20ms
+          max_delay: 200ms
+        track:
+          min_interval: 100ms
+          max_interval: 400ms
+        """
+
+    static func submissions(_ daemon: DaemonProcess) async throws -> [SubmissionView] {
+        let listed = try await CLI.run(["list", "--json", "--socket", daemon.socketPath])
+        return try APICoding.decoder().decode(SubmissionList.self, from: Data(listed.stdout.utf8)).submissions
+    }
+
+    static func jobs(_ simulator: SimulatorProcess) async throws -> [JSONValue] {
+        try await simulator.ledger()["training_jobs"]?.arrayValue ?? []
+    }
+
+    /// Waits (bounded) until every submission has ended.
+    static func settled(_ daemon: DaemonProcess, count: Int) async throws -> [SubmissionView] {
+        let deadline = ContinuousClock.now + .seconds(90)
+        var submissions: [SubmissionView] = []
+        while ContinuousClock.now < deadline {
+            submissions = try await Self.submissions(daemon)
+            if submissions.count == count, submissions.allSatisfy({ $0.state.isTerminal || $0.state == .needsAttention }) { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return submissions
+    }
+
+    @Test func theSDKsBodyBecomesExactlyOneJobThatIsFollowedToCompleted() async throws {
+        let directory = try TestDirectory()
+        let simulator = try await SimulatorProcess(directory: directory)
+        defer { simulator.child.signal(SIGKILL) }
+        let config = try simulator.daemonConfiguration(in: directory, extra: Self.fastTracking)
+        let daemon = try await DaemonProcess(directory: directory, extraArguments: ["--config", config])
+
+        let submitted = try await CLI.run(["submit", "--api", "v2", Self.exampleJob, "--wait", "--socket", daemon.socketPath])
+        #expect(submitted.code == 0, "\(submitted.stdout)\(submitted.stderr)")
+        #expect(submitted.stdout.contains("Completed"), "\(submitted.stdout)")
+
+        let listed = try #require(try await Self.submissions(daemon).first)
+        let shownJSON = try await CLI.run(["show", listed.id, "--json", "--socket", daemon.socketPath])
+        let submission = try APICoding.decoder().decode(SubmissionView.self, from: Data(shownJSON.stdout.utf8))
+        #expect(submission.state == .succeeded)
+        #expect(submission.api == .v2)
+        // Terminal phases are read twice before the submission ends.
+        #expect(submission.history.filter { $0.remoteStatus?.name == "Completed" }.count == 2)
+        let jobs = try await Self.jobs(simulator)
+        #expect(jobs.count == 1)
+        let job = try #require(jobs.first)
+        #expect(job["id"]?.stringValue == submission.trainingJobID)
+        #expect(job["name"]?.stringValue == submission.trainingJobName)
+        // The body sent is the example's, under trainq's name.
+        var expected = try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: Self.exampleJob))).objectValue ?? [:]
+        var metadata = expected["metadata"]?.objectValue ?? [:]
+        metadata["name"] = job["name"]
+        expected["metadata"] = .object(metadata)
+        #expect(job["body"] == .object(expected))
+
+        let shown = try await CLI.run(["show", submission.id, "--socket", daemon.socketPath])
+        #expect(shown.stdout.contains("v2 job:") && shown.stdout.contains(submission.trainingJobID ?? "?"), "\(shown.stdout)")
+        #expect(await daemon.stop() == 0)
+    }
+
+    @Test func lostAnswersAndAKilledDaemonStillMakeOneJobPerSubmission() async throws {
+        let directory = try TestDirectory()
+        let simulator = try await SimulatorProcess(directory: directory)
+        defer { simulator.child.signal(SIGKILL) }
+        let config = try simulator.daemonConfiguration(in: directory, extra: Self.fastTracking)
+        // Every create succeeds at ModelArts, but the first three answers never arrive; creates are slow,
+        // so the SIGKILL below lands while one is in flight.
+        try await simulator.setFaults("""
+            {"faults": [
+              {"on": "job_create", "kind": "lost_response", "count": 3},
+              {"on": "job_create", "kind": "delay", "delay_ms": 400}
+            ]}
+            """)
+        var daemon = try await DaemonProcess(directory: directory, extraArguments: ["--config", config])
+        var accepted: [String] = []
+        for index in 0..<4 {
+            let result = try await CLI.run([
+                "submit", "--api", "v2", Self.exampleJob, "--set", "algorithm.parameters.epochs=\(index + 1)", "--socket", daemon.socketPath,
+            ])
+            #expect(result.code == 0, "\(result.stderr)")
+            if let id = result.stdout.split(separator: " ").dropFirst().first { accepted.append(String(id)) }
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        await daemon.crash()
+        daemon = try await DaemonProcess(directory: directory, extraArguments: ["--config", config], name: "trainqd-again")
+
+        let final = try await Self.settled(daemon, count: accepted.count)
+        #expect(await daemon.stop() == 0)
+        #expect(Set(final.map(\.id)) == Set(accepted))
+        #expect(final.allSatisfy { $0.state == .succeeded }, "\(final.map { "\($0.id) \($0.state) \($0.reason ?? "")" })")
+        let jobs = try await Self.jobs(simulator)
+        // One job per submission, each under its submission's name, none orphaned.
+        #expect(jobs.count == accepted.count, "\(jobs.map { $0["name"] ?? .null })")
+        #expect(Set(jobs.compactMap { $0["name"]?.stringValue }) == Set(final.compactMap(\.trainingJobName)))
+        #expect(Set(jobs.compactMap { $0["id"]?.stringValue }) == Set(final.compactMap(\.trainingJobID)))
+        #expect(jobs.contains { $0["response_lost"] == .bool(true) })
+    }
+
+    @Test func aCopyWithTwoOverridesChangesJustThoseTwoFields() async throws {
+        let directory = try TestDirectory()
+        let simulator = try await SimulatorProcess(directory: directory)
+        defer { simulator.child.signal(SIGKILL) }
+        let config = try simulator.daemonConfiguration(in: directory, extra: Self.fastTracking)
+        let daemon = try await DaemonProcess(directory: directory, extraArguments: ["--config", config])
+
+        // First an original, then a copy of it with a new learning rate and two nodes.
+        let original = try await CLI.run(["submit", "--api", "v2", Self.exampleJob, "--wait", "--json", "--socket", daemon.socketPath])
+        #expect(original.code == 0, "\(original.stderr)")
+        let source = try #require(try await Self.submissions(daemon).first?.trainingJobID)
+        let copied = try await CLI.run([
+            "submit", "--from-job", source, "--set", "algorithm.parameters.learning_rate=0.5", "--set", "spec.resource.node_count=2",
+            "--wait", "--socket", daemon.socketPath,
+        ])
+        #expect(copied.code == 0, "\(copied.stdout)\(copied.stderr)")
+        let copy = try #require(try await Self.submissions(daemon).first { $0.fromJob == source })
+        #expect(copy.state == .succeeded)
+
+        let jobs = try await Self.jobs(simulator)
+        #expect(jobs.count == 2)
+        let originalBody = try #require(jobs.first { $0["id"]?.stringValue == source }?["body"]?.objectValue)
+        let copyBody = try #require(jobs.first { $0["id"]?.stringValue == copy.trainingJobID }?["body"]?.objectValue)
+        #expect(copyBody["algorithm"]?["parameters"]?.arrayValue?.first { $0["name"] == .string("learning_rate") }?["value"] == .string("0.5"))
+        #expect(copyBody["spec"]?["resource"]?["node_count"] == .integer(2))
+        // Everything else is the original's: undo the two changes and the name, and the bodies agree.
+        var undone = JSONValue.object(copyBody)
+        undone = try FieldOverrideForTests.set(undone, ["spec", "resource", "node_count"], originalBody["spec"]?["resource"]?["node_count"] ?? .null)
+        undone = try FieldOverrideForTests.set(undone, ["algorithm", "parameters"], originalBody["algorithm"]?["parameters"] ?? .null)
+        undone = try FieldOverrideForTests.set(undone, ["metadata", "name"], originalBody["metadata"]?["name"] ?? .null)
+        #expect(undone == .object(originalBody))
+        #expect(await daemon.stop() == 0)
+    }
+
+    @Test func aCopyOfAJobThatDoesNotExistIsRejectedWithTheReason() async throws {
+        let directory = try TestDirectory()
+        let daemon = try await DaemonProcess(directory: directory)
+        let result = try await CLI.run([
+            "submit", "--from-job", "00000000-0000-4000-8000-000000000000", "--wait", "--socket", daemon.socketPath,
+        ])
+        #expect(result.code != 0)
+        let submission = try #require(try await Self.submissions(daemon).first)
+        #expect(submission.state == .rejected, "\(submission.state) \(submission.reason ?? "")")
+        #expect(submission.attempts.last?.errorCode?.hasPrefix("ModelArts.") == true, "\(submission.attempts)")
+        #expect(await daemon.stop() == 0)
+    }
+}
+
+/// Sets one member at a path of objects, for comparing bodies in tests.
+enum FieldOverrideForTests {
+    struct NotAnObject: Error {}
+
+    static func set(_ document: JSONValue, _ path: [String], _ value: JSONValue) throws -> JSONValue {
+        guard let key = path.first else { return value }
+        guard var members = document.objectValue else { throw NotAnObject() }
+        members[key] = try set(members[key] ?? .object([:]), Array(path.dropFirst()), value)
+        return .object(members)
+    }
+}
