@@ -268,7 +268,7 @@ struct TrainingJobValidator {
                 reader.report(field, "expected string, got \(environments[key]?.typeName ?? "nothing")")
                 continue
             }
-            if value.count > 4096 { reader.report(field, "must be at most 4096 characters, got \(value.count)") }
+            if value.unicodeScalars.count > 4096 { reader.report(field, "must be at most 4096 characters, got \(value.unicodeScalars.count)") }
             if value.contains("$") { reader.report(field, "ModelArts does not expand $ references") }
         }
     }
@@ -327,8 +327,9 @@ struct TrainingJobValidator {
     // MARK: - Shared shapes
 
     private mutating func maxLength(_ object: [String: JSONValue], _ key: String, at relative: String, _ limit: Int) {
-        guard let string = reader.string(object, key, at: at(relative), allowEmpty: true), string.count > limit else { return }
-        reader.report(at(relative + "." + key), "must be at most \(limit) characters, got \(string.count)")
+        // Counted in Unicode scalars, as JSON Schema's maxLength counts them.
+        guard let string = reader.string(object, key, at: at(relative), allowEmpty: true), string.unicodeScalars.count > limit else { return }
+        reader.report(at(relative + "." + key), "must be at most \(limit) characters, got \(string.unicodeScalars.count)")
     }
 
     private mutating func stringMap(_ parent: [String: JSONValue], _ key: String, at relative: String) {
