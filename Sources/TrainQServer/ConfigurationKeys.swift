@@ -16,7 +16,7 @@ enum ConfigurationKeys {
         "submit.max_attempts", "submit.max_age", "submit.base_delay", "submit.max_delay",
         "submit.slow_base_delay", "submit.slow_max_delay", "submit.desc_marker", "submit.drain_timeout",
         "submit.reconcile_waits",
-        "track.min_interval", "track.max_interval",
+        "track.min_interval", "track.max_interval", "track.max_queued_interval",
         "retention.terminal",
         "log.level",
         "simulate.enabled", "simulate.time_scale",

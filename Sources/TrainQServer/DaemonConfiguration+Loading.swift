@@ -142,6 +142,9 @@ extension DaemonConfiguration {
         }
         if let value = values.string("track.min_interval") { track.minInterval = try parse.duration(value, key: "track.min_interval") }
         if let value = values.string("track.max_interval") { track.maxInterval = try parse.duration(value, key: "track.max_interval") }
+        if let value = values.string("track.max_queued_interval") {
+            track.maxQueuedInterval = try parse.duration(value, key: "track.max_queued_interval")
+        }
         if let value = values.string("log.level") { logLevel = try parse.logLevel(value, key: "log.level") }
         if let value = values.string("simulate.enabled") { simulate = try parse.bool(value, key: "simulate.enabled") }
         if let value = values.string("simulate.time_scale") {

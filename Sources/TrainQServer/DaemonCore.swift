@@ -126,6 +126,7 @@ struct DaemonCore: Service {
         var tracking = configuration.track
         tracking.minInterval = tracking.minInterval / scale
         tracking.maxInterval = tracking.maxInterval / scale
+        tracking.maxQueuedInterval = tracking.maxQueuedInterval / scale
         return tracking
     }
 }
