@@ -154,6 +154,54 @@ import Glibc
         #expect(await daemon.stop() == 0)
     }
 
+    @Test func oneFalseFailedReadDoesNotEndAJobAndRealEndsAreTold() async throws {
+        let directory = try TestDirectory()
+        // Outcomes by name: one job shows Failed for one read mid-run, one never starts, one queues for ever.
+        let scenario = directory.file("scenario.json")
+        try #"{"job_outcomes": {"flappy": "flap", "broken": "abnormal", "waiting": "pending_forever"}}"#
+            .write(toFile: scenario, atomically: true, encoding: .utf8)
+        let simulator = try await SimulatorProcess(directory: directory, timeScale: 120, extraArguments: ["--scenario", scenario])
+        defer { simulator.child.signal(SIGKILL) }
+        let config = try simulator.daemonConfiguration(in: directory, extra: Self.fastTracking)
+        let daemon = try await DaemonProcess(directory: directory, extraArguments: ["--config", config])
+        var ids: [String: String] = [:]
+        for name in ["flappy", "broken", "waiting"] {
+            let result = try await CLI.run([
+                "submit", "--api", "v2", Self.exampleJob, "--set", "metadata.name=\(name)", "--json", "--socket", daemon.socketPath,
+            ])
+            #expect(result.code == 0, "\(result.stderr)")
+            ids[name] = try APICoding.decoder().decode(SubmissionView.self, from: Data(result.stdout.utf8)).id
+        }
+        func show(_ name: String) async throws -> SubmissionView {
+            let shown = try await CLI.run(["show", ids[name] ?? "", "--json", "--socket", daemon.socketPath])
+            return try APICoding.decoder().decode(SubmissionView.self, from: Data(shown.stdout.utf8))
+        }
+        // The pending job is tracked, then canceled: trainq terminates it and follows it to Terminated.
+        let deadline = ContinuousClock.now + .seconds(90)
+        var canceled = false
+        while ContinuousClock.now < deadline {
+            if !canceled, try await show("waiting").remoteStatus?.name == "Pending" {
+                #expect(try await CLI.run(["cancel", ids["waiting"] ?? "", "--socket", daemon.socketPath]).code == 0)
+                canceled = true
+            }
+            let states = try await [show("flappy").state, show("broken").state, show("waiting").state]
+            if states.allSatisfy(\.isTerminal) { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        let flappy = try await show("flappy")
+        #expect(flappy.state == .succeeded, "\(flappy.history.map { "\($0.state) \($0.remoteStatus?.name ?? "")" })")
+        // The false Failed was seen, stored as a step, and not believed.
+        #expect(flappy.history.contains { $0.remoteStatus?.name == "Failed" && $0.state == .tracking })
+        let broken = try await show("broken")
+        #expect(broken.state == .failed)
+        #expect(broken.reason?.contains("Abnormal") == true, "\(broken.reason ?? "")")
+        let waiting = try await show("waiting")
+        #expect(waiting.state == .stopped, "\(waiting.state) \(waiting.reason ?? "")")
+        #expect(waiting.remoteStatus?.name == "Terminated")
+        #expect(try await Self.jobs(simulator).count == 3)
+        #expect(await daemon.stop() == 0)
+    }
+
     @Test func aCopyOfAJobThatDoesNotExistIsRejectedWithTheReason() async throws {
         let directory = try TestDirectory()
         let daemon = try await DaemonProcess(directory: directory)
