@@ -87,7 +87,7 @@ struct ChaosCampaign {
             ("trainqd starts", "\(kills.starts + 1)"),
             ("kill -9", Moment.allCases.map { "\($0.rawValue) \(kills.byMoment[$0] ?? 0)" }.joined(separator: ", ")),
             ("client retries (daemon down or 503)", "\(retries)"),
-            ("simulator requests (faults injected)", ["create", "list", "show", "faults"].map { "\($0) \(requests?[$0]?.int64Value ?? 0)" }.joined(separator: ", ")),
+            ("simulator requests (faults injected)", ["create", "list", "show", "job_create", "job_search", "job_show", "faults"].map { "\($0) \(requests?[$0]?.int64Value ?? 0)" }.joined(separator: ", ")),
             ("chaos phase", "\(seconds(chaosEnded - started)) s"),
             ("settling", "\(seconds(settled - chaosEnded)) s"),
         ]
@@ -122,9 +122,9 @@ struct ChaosCampaign {
                         guard index < settings.submissions else { break }
                         let job = Int64(10 + index % settings.jobs)
                         let key = "chaos-\(settings.seed)-\(index)"
-                        let body = ChaosRequestBody.submission(
-                            job: job, previous: ChaosRequestBody.previousVersion(of: job), description: "chaos \(index)"
-                        )
+                        let body = settings.isV2(index)
+                            ? ChaosRequestBody.trainingJob(description: "chaos \(index)")
+                            : ChaosRequestBody.submission(job: job, previous: ChaosRequestBody.previousVersion(of: job), description: "chaos \(index)")
                         let result = await submitOne(client: client, body: body, key: key)
                         retries += result.retries
                         if let id = result.id { acknowledgements.append(.init(key: key, id: id)) }

@@ -81,6 +81,30 @@ import TrainQAPI
         #expect(violations.contains { $0.hasPrefix("unjust attention: B") })
     }
 
+    @Test func theCheckerCatchesDuplicateAndOrphanV2Jobs() {
+        var twice = Self.view("A", .succeeded, version: nil)
+        twice.api = .v2
+        twice.trainingJobName = "chaos-aaaa"
+        twice.trainingJobID = "job-1"
+        var once = Self.view("B", .succeeded, version: nil)
+        once.api = .v2
+        once.trainingJobName = "chaos-bbbb"
+        once.trainingJobID = "job-9"
+        func job(_ id: String, _ name: String) -> ChaosEvidence.LedgerVersion {
+            .init(jobID: 0, versionID: -1, description: "", trainingJobID: id, trainingJobName: name)
+        }
+        let evidence = ChaosEvidence(
+            acknowledgements: [.init(key: "k1", id: "A"), .init(key: "k2", id: "B")],
+            stored: [twice, once],
+            ledger: [job("job-1", "chaos-aaaa"), job("job-2", "chaos-aaaa"), job("job-3", "chaos-bbbb"), job("job-4", "chaos-zzzz")]
+        )
+        let violations = ChaosInvariantChecker().check(evidence).violations
+        #expect(violations.contains("duplicate: A created 2 versions: [job-1, job-2]"))
+        #expect(violations.contains { $0.hasPrefix("orphan: training job job-4") })
+        #expect(violations.contains("mismatch: B follows training job job-9 but created job-3"))
+        #expect(violations.count == 3, "\(violations)")
+    }
+
     @Test func theCheckerCatchesOneKeyAcknowledgedAsTwoSubmissions() {
         let evidence = ChaosEvidence(
             acknowledgements: [.init(key: "k1", id: "A"), .init(key: "k1", id: "B")],

@@ -3,7 +3,7 @@ import JSONTree
 import TrainQAPI
 
 /// What a campaign saw, gathered after the last daemon settled: every acknowledgement a client received,
-/// every submission the database holds, and every version the simulator's ledger created.
+/// every submission the database holds, and every version and v2 job the simulator's ledger created.
 struct ChaosEvidence {
     /// One `202`/`200` a client received: the idempotency key it sent and the id it was given.
     struct Acknowledgement: Hashable {
@@ -11,13 +11,19 @@ struct ChaosEvidence {
         var id: String
     }
 
-    /// One version in the simulator's ledger.
+    /// One version, or one v2 job, in the simulator's ledger.
     struct LedgerVersion: Hashable {
         var jobID: Int64
         var versionID: Int64
         var description: String
         /// The create succeeded but the simulator lost its answer on purpose: only reconciliation can know.
         var responseLost = false
+        /// A v2 job's id and name (the name carries the submission's id).
+        var trainingJobID: String? = nil
+        var trainingJobName: String? = nil
+
+        /// How the run is named in a verdict.
+        var runID: String { trainingJobID ?? String(versionID) }
 
         /// The submission id from the ` [trainq:<id>]` marker in `job_desc`, if there is one.
         var submissionID: String? {
@@ -32,9 +38,9 @@ struct ChaosEvidence {
     var stored: [SubmissionView]
     var ledger: [LedgerVersion]
 
-    /// Reads `GET /_sim/ledger`'s `versions`.
+    /// Reads `GET /_sim/ledger`'s `versions` and `training_jobs`.
     static func ledgerVersions(_ ledger: JSONValue) -> [LedgerVersion] {
-        (ledger["versions"]?.arrayValue ?? []).map { version in
+        let versions = (ledger["versions"]?.arrayValue ?? []).map { version in
             LedgerVersion(
                 jobID: version["job_id"]?.int64Value ?? -1,
                 versionID: version["version_id"]?.int64Value ?? -1,
@@ -42,6 +48,14 @@ struct ChaosEvidence {
                 responseLost: version["response_lost"]?.boolValue ?? false
             )
         }
+        let jobs = (ledger["training_jobs"]?.arrayValue ?? []).map { job in
+            LedgerVersion(
+                jobID: 0, versionID: -1, description: job["body"]?["metadata"]?["description"]?.stringValue ?? "",
+                responseLost: job["response_lost"]?.boolValue ?? false,
+                trainingJobID: job["id"]?.stringValue ?? "?", trainingJobName: job["name"]?.stringValue ?? "?"
+            )
+        }
+        return versions + jobs
     }
 }
 
@@ -73,9 +87,21 @@ struct ChaosInvariantChecker {
             verdict.violations.append("lost: \(id) was acknowledged but is not in the database")
         }
 
-        // Every created version belongs to exactly one stored submission, and no submission has two.
+        // Every created version or job belongs to exactly one stored submission, and no submission has two.
+        // A v2 job is the submission's by its name, which trainq derived from the submission's id.
+        let storedByName = Dictionary(
+            evidence.stored.compactMap { submission in submission.trainingJobName.map { ($0, submission) } },
+            uniquingKeysWith: { first, _ in first })
         var versionsBySubmission: [String: [ChaosEvidence.LedgerVersion]] = [:]
         for version in evidence.ledger {
+            if let name = version.trainingJobName {
+                guard let submission = storedByName[name] else {
+                    verdict.violations.append("orphan: training job \(version.runID) (\(name)) is no stored submission's")
+                    continue
+                }
+                versionsBySubmission[submission.id, default: []].append(version)
+                continue
+            }
             guard let id = version.submissionID else {
                 verdict.violations.append("orphan: version \(version.versionID) of job \(version.jobID) has no trainq marker")
                 continue
@@ -90,7 +116,8 @@ struct ChaosInvariantChecker {
             versionsBySubmission[id, default: []].append(version)
         }
         for (id, versions) in versionsBySubmission.sorted(by: { $0.key < $1.key }) where versions.count > 1 {
-            verdict.violations.append("duplicate: \(id) created \(versions.count) versions: \(versions.map(\.versionID).sorted())")
+            let runs = versions.first?.trainingJobID == nil ? versions.map { String($0.versionID) } : versions.map(\.runID)
+            verdict.violations.append("duplicate: \(id) created \(versions.count) versions: [\(runs.sorted().joined(separator: ", "))]")
         }
 
         // Every submission at an end that agrees with the ledger.
@@ -101,7 +128,9 @@ struct ChaosInvariantChecker {
                 if submission.state == .tracking {
                     verdict.violations.append("unsettled: \(submission.id) is still tracking")
                 }
-                if created.count == 1, submission.versionID != created[0].versionID {
+                if created.count == 1, let jobID = created[0].trainingJobID, submission.trainingJobID != jobID {
+                    verdict.violations.append("mismatch: \(submission.id) follows training job \(submission.trainingJobID ?? "none") but created \(jobID)")
+                } else if created.count == 1, created[0].trainingJobID == nil, submission.versionID != created[0].versionID {
                     verdict.violations.append(
                         "mismatch: \(submission.id) follows version \(submission.versionID.map(String.init) ?? "none") but created \(created[0].versionID)"
                     )
@@ -110,7 +139,7 @@ struct ChaosInvariantChecker {
                 }
             case .canceled, .rejected, .exhausted:
                 if !created.isEmpty {
-                    verdict.violations.append("orphan: \(submission.id) ended \(submission.state.rawValue) but created version \(created[0].versionID)")
+                    verdict.violations.append("orphan: \(submission.id) ended \(submission.state.rawValue) but created version \(created[0].runID)")
                 }
             case .needsAttention:
                 if !(submission.reason ?? "").hasPrefix(Self.justAttentionReason) {
@@ -128,7 +157,8 @@ struct ChaosInvariantChecker {
             ("acknowledgements received (with replays)", "\(evidence.acknowledgements.count)"),
             ("stored submissions", "\(evidence.stored.count)"),
             ("stored but never acknowledged", "\(Set(storedByID.keys).subtracting(acknowledged).count)"),
-            ("versions in the ledger", "\(evidence.ledger.count)"),
+            ("versions in the ledger", "\(evidence.ledger.filter { $0.trainingJobID == nil }.count)"),
+            ("v2 jobs in the ledger", "\(evidence.ledger.filter { $0.trainingJobID != nil }.count)"),
             ("  of which the answer was lost", "\(evidence.ledger.filter(\.responseLost).count)"),
             ("states", SubmissionState.allCases.compactMap { state in byState[state].map { "\(state.rawValue) \($0)" } }.joined(separator: ", ")),
             ("lost", "\(verdict.violations.filter { $0.hasPrefix("lost") }.count)"),

@@ -16,6 +16,21 @@ struct ChaosSettings: CustomStringConvertible {
     var settleSeconds = 180
     /// How much faster than real the simulator runs.
     var timeScale = 120.0
+    /// Which API the submissions use: every other one is a v2 job in a `mixed` campaign.
+    var api = APIMix.mixed
+
+    enum APIMix: String {
+        case v1, v2, mixed
+    }
+
+    /// Whether the `index`th submission is a v2 job.
+    func isV2(_ index: Int) -> Bool {
+        switch api {
+        case .v1: false
+        case .v2: true
+        case .mixed: index % 2 == 1
+        }
+    }
 
     static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> ChaosSettings {
         var settings = ChaosSettings()
@@ -31,6 +46,7 @@ struct ChaosSettings: CustomStringConvertible {
         }
         if let value = environment["CHAOS_FAULT_SCALE"].flatMap({ Double($0) }), value >= 0, value.isFinite { settings.faultScale = value }
         if let value = integer("CHAOS_SETTLE_SECONDS") { settings.settleSeconds = value }
+        if let value = environment["CHAOS_API"].flatMap(APIMix.init(rawValue:)) { settings.api = value }
         return settings
     }
 
@@ -52,7 +68,17 @@ struct ChaosSettings: CustomStringConvertible {
               {"on": "list", "kind": "error", "status": 503, "error_code": "ModelArts.4700", "probability": \(p(0.08))},
               {"on": "list", "kind": "reset", "probability": \(p(0.04))},
               {"on": "show", "kind": "error", "status": 429, "error_code": "APIGW.0308", "probability": \(p(0.05))},
-              {"on": "show", "kind": "reset", "probability": \(p(0.03))}
+              {"on": "show", "kind": "reset", "probability": \(p(0.03))},
+              {"on": "job_create", "kind": "lost_response", "probability": \(p(0.15))},
+              {"on": "job_create", "kind": "lost_response", "status": 504, "probability": \(p(0.05))},
+              {"on": "job_create", "kind": "reset", "probability": \(p(0.08))},
+              {"on": "job_create", "kind": "delay", "delay_ms": 2500, "probability": \(p(0.04))},
+              {"on": "job_create", "kind": "error", "status": 429, "error_code": "APIGW.0308", "probability": \(p(0.08))},
+              {"on": "job_create", "kind": "error", "status": 503, "error_code": "ModelArts.4700", "probability": \(p(0.08))},
+              {"on": "job_search", "kind": "error", "status": 503, "error_code": "ModelArts.4700", "probability": \(p(0.08))},
+              {"on": "job_search", "kind": "reset", "probability": \(p(0.04))},
+              {"on": "job_show", "kind": "error", "status": 429, "error_code": "APIGW.0308", "probability": \(p(0.05))},
+              {"on": "job_show", "kind": "reset", "probability": \(p(0.03))}
             ]}
             """
     }
@@ -73,6 +99,6 @@ struct ChaosSettings: CustomStringConvertible {
     }
 
     var description: String {
-        "submissions \(submissions), jobs \(jobs), clients \(clients), kills \(kills), seed \(seed), fault scale \(faultScale)"
+        "submissions \(submissions) (api \(api.rawValue)), jobs \(jobs), clients \(clients), kills \(kills), seed \(seed), fault scale \(faultScale)"
     }
 }

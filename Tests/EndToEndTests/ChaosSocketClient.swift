@@ -73,6 +73,19 @@ enum ChaosRequestBody {
         return Data(text.utf8)
     }
 
+    /// A v2 job (the shape of `examples/v2-job.json`); trainq names it `chaos-...`.
+    static func trainingJob(description: String) -> Data {
+        let text = """
+            {"api": "v2", "job": {"kind": "job", "metadata": {"name": "chaos", "description": "\(description)"},
+              "algorithm": {"code_dir": "/bucket/app/", "boot_file": "/bucket/app/train.py",
+                "engine": {"engine_name": "PyTorch", "engine_version": "2.1"},
+                "parameters": [{"name": "learning_rate", "value": "0.01"}],
+                "outputs": [{"name": "train_url", "remote": {"obs": {"obs_url": "/bucket/out/"}}}]},
+              "spec": {"resource": {"flavor_id": "modelarts.vm.cpu.2u", "node_count": 1}}}}
+            """
+        return Data(text.utf8)
+    }
+
     /// The simulator knows job 10 with version 20 and creates any other job on first use with the
     /// previous version it is asked for; `job * 100` keeps those apart.
     static func previousVersion(of job: Int64) -> Int64 { job == 10 ? 20 : job * 100 }
