@@ -202,6 +202,47 @@ import Glibc
         #expect(await daemon.stop() == 0)
     }
 
+    @Test func manyRunningJobsArePolledWithOneSearchAndEndedOnesByTheirOwnShows() async throws {
+        let directory = try TestDirectory()
+        let scenario = directory.file("scenario.json")
+        try #"{"job_outcomes": {"waiting": "pending_forever"}}"#.write(toFile: scenario, atomically: true, encoding: .utf8)
+        let simulator = try await SimulatorProcess(directory: directory, timeScale: 120, extraArguments: ["--scenario", scenario])
+        defer { simulator.child.signal(SIGKILL) }
+        let config = try simulator.daemonConfiguration(
+            in: directory, extra: Self.fastTracking + "\n  max_queued_interval: 400ms")
+        let daemon = try await DaemonProcess(directory: directory, extraArguments: ["--config", config])
+        // Six jobs that queue for ever and one that completes.
+        let sweep = try await CLI.run([
+            "submit", "--api", "v2", Self.exampleJob, "--set", "metadata.name=waiting", "--set", "algorithm.parameters.epochs=1,2,3,4,5,6",
+            "--socket", daemon.socketPath,
+        ])
+        #expect(sweep.code == 0, "\(sweep.stderr)")
+        let finishing = try await CLI.run(["submit", "--api", "v2", Self.exampleJob, "--wait", "--socket", daemon.socketPath])
+        #expect(finishing.code == 0, "\(finishing.stdout)\(finishing.stderr)")
+
+        // Once every waiting job is tracked and Pending, rounds are searches: no job needs a show of its own.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let waiting = try await Self.submissions(daemon).filter { $0.trainingJobName?.hasPrefix("waiting-") == true }
+            if waiting.count == 6, waiting.allSatisfy({ $0.remoteStatus?.name == "Pending" }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .seconds(1))
+        let before = try await simulator.ledger()["requests"]
+        try await Task.sleep(for: .seconds(3))
+        let after = try await simulator.ledger()["requests"]
+        func delta(_ key: String) -> Int64 { (after?[key]?.int64Value ?? 0) - (before?[key]?.int64Value ?? 0) }
+        #expect(delta("job_search") >= 3, "searches \(delta("job_search"))")
+        #expect(delta("job_show") == 0, "shows \(delta("job_show")), searches \(delta("job_search"))")
+        let jobs = try await Self.jobs(simulator).filter { $0["name"]?.stringValue?.hasPrefix("waiting-") == true }
+        #expect(jobs.count == 6)
+        #expect(jobs.allSatisfy { $0["last_read_at"]?.int64Value != nil })
+        // The job that completed was confirmed by two reads of its own after it left the search.
+        let finished = try #require(try await Self.submissions(daemon).first { $0.trainingJobName?.hasPrefix("trainq-sdk-fixture-") == true })
+        #expect(finished.state == .succeeded)
+        #expect(await daemon.stop() == 0)
+    }
+
     @Test func aCopyOfAJobThatDoesNotExistIsRejectedWithTheReason() async throws {
         let directory = try TestDirectory()
         let daemon = try await DaemonProcess(directory: directory)

@@ -43,6 +43,18 @@ import TrainQAPI
         #expect(schedule.failed(floor: nil, jitter: 0) == .milliseconds(225))
     }
 
+    @Test func v2JobsOfAProjectAreSearchedWhenOnePageHoldsThemAndSearchWorks() {
+        func plan(due: Int, tracked: Int, active: Int64?, works: Bool = true) -> TrainingJobPollPlan {
+            TrainingJobPollPlan.choose(dueJobs: due, trackedJobs: tracked, knownActiveCount: active, pageLimit: 50, searchWorks: works)
+        }
+        #expect(plan(due: 1, tracked: 1, active: nil) == .show)
+        #expect(plan(due: 1, tracked: 2, active: nil) == .search)
+        #expect(plan(due: 5, tracked: 5, active: 50) == .search)
+        #expect(plan(due: 5, tracked: 5, active: 51) == .show)
+        #expect(plan(due: 5, tracked: 5, active: 3, works: false) == .show)
+        #expect(plan(due: 0, tracked: 5, active: 3) == .show)
+    }
+
     @Test func onlyTheVersionsOwn404EndsTracking() {
         let gone = ModelArtsError.http(
             operation: .showVersion, status: 404, errorCode: "ModelArts.0015", message: "The version does not exist.", requestID: nil)

@@ -41,6 +41,25 @@ extension ModelArtsClient {
         nameContaining name: String, limit: Int = ModelArtsClient.trainingJobSearchLimit, offset: Int = 0,
         projectID: String? = nil, priority: OutgoingCallLimiter.Priority = .normal, logger: Logger? = nil
     ) async throws(ModelArtsError) -> TrainingJobSearchResult {
+        try await searchTrainingJobs(
+            filter: .object(["key": .string("name"), "operator": .string("like"), "value": .array([.string(name)])]),
+            limit: limit, offset: offset, projectID: projectID, priority: priority, logger: logger)
+    }
+
+    /// The jobs in any of `phases`, newest first, one page: one call that reads every running job of a
+    /// project, where showing them would take one call each. `count` says how many match in all.
+    public func searchTrainingJobs(
+        inPhases phases: [String], limit: Int = ModelArtsClient.trainingJobSearchLimit, projectID: String? = nil,
+        priority: OutgoingCallLimiter.Priority = .normal, logger: Logger? = nil
+    ) async throws(ModelArtsError) -> TrainingJobSearchResult {
+        try await searchTrainingJobs(
+            filter: .object(["key": .string("phase"), "operator": .string("in"), "value": .array(phases.map(JSONValue.string))]),
+            limit: limit, offset: 0, projectID: projectID, priority: priority, logger: logger)
+    }
+
+    private func searchTrainingJobs(
+        filter: JSONValue, limit: Int, offset: Int, projectID: String?, priority: OutgoingCallLimiter.Priority, logger: Logger?
+    ) async throws(ModelArtsError) -> TrainingJobSearchResult {
         guard (1...Self.trainingJobSearchLimit).contains(limit), offset >= 0 else {
             throw .configuration(
                 operation: .searchTrainingJobs, message: "limit must be 1-\(Self.trainingJobSearchLimit) and offset >= 0")
@@ -48,9 +67,7 @@ extension ModelArtsClient {
         let body: JSONValue = .object([
             "offset": .integer(Int64(offset)), "limit": .integer(Int64(limit)),
             "sort_by": .string("create_time"), "order": .string("desc"),
-            "filters": .array([
-                .object(["key": .string("name"), "operator": .string("like"), "value": .array([.string(name)])])
-            ]),
+            "filters": .array([filter]),
         ])
         return try await call(
             .searchTrainingJobs, .searchTrainingJobs, projectID: projectID, body: body.canonicalData(),

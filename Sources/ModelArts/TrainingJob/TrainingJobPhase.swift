@@ -31,8 +31,12 @@ public struct TrainingJobPhase: Sendable, Hashable, CustomStringConvertible {
     public static let creating = TrainingJobPhase("Creating")
     public static let pending = TrainingJobPhase("Pending")
     public static let running = TrainingJobPhase("Running")
+    public static let terminating = TrainingJobPhase("Terminating")
     public static let completed = TrainingJobPhase("Completed")
     public static let failed = TrainingJobPhase("Failed")
     public static let terminated = TrainingJobPhase("Terminated")
     public static let abnormal = TrainingJobPhase("Abnormal")
+
+    /// The phases of a job that has not ended: what a search for the jobs still worth polling asks for.
+    public static let active: [TrainingJobPhase] = [.creating, .pending, .running, .terminating]
 }

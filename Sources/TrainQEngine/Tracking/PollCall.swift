@@ -11,6 +11,8 @@ enum PollCall: Sendable {
     case show(submissionID: String, job: JobKey, versionID: Int64)
     /// Show one v2 job.
     case showTrainingJob(submissionID: String, projectID: String, trainingJobID: String)
+    /// Search a project's v2 jobs in an active phase (one page): refreshes every tracked one it holds.
+    case searchTrainingJobs(projectID: String)
 
     enum Answer: Sendable {
         case listed(JobKey, versions: [VersionDetail])
@@ -19,6 +21,8 @@ enum PollCall: Sendable {
         case showFailed(submissionID: String, versionID: Int64, ModelArtsError)
         case shownTrainingJob(submissionID: String, TrainingJob)
         case showTrainingJobFailed(submissionID: String, trainingJobID: String, ModelArtsError)
+        case searchedTrainingJobs(projectID: String, TrainingJobSearchResult)
+        case searchTrainingJobsFailed(projectID: String, ModelArtsError)
     }
 
     /// - Parameter logger: the tracker's; the call's lines carry the job (and the submission for a show).
@@ -49,6 +53,14 @@ enum PollCall: Sendable {
                 return .shownTrainingJob(submissionID: id, job)
             } catch {
                 return .showTrainingJobFailed(submissionID: id, trainingJobID: trainingJobID, error)
+            }
+        case .searchTrainingJobs(let projectID):
+            do {
+                let result = try await client.searchTrainingJobs(
+                    inPhases: TrainingJobPhase.active.map(\.name), projectID: projectID, priority: .background, logger: logger)
+                return .searchedTrainingJobs(projectID: projectID, result)
+            } catch {
+                return .searchTrainingJobsFailed(projectID: projectID, error)
             }
         }
     }

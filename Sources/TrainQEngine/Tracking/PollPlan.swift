@@ -23,3 +23,17 @@ enum PollPlan: Equatable {
         return Int(max(1, (versions + pageSize - 1) / pageSize))
     }
 }
+
+/// How to refresh the tracked v2 jobs of one project: one search for the jobs in an active phase (one
+/// page, up to 50) reads every tracked job that has not ended, where a show reads one. Search when more
+/// than one job is tracked and the project's active jobs fit one page (or their number is not known
+/// yet: the first search tells it); a tracked job the page does not hold is shown when due.
+enum TrainingJobPollPlan: Equatable {
+    case search
+    case show
+
+    static func choose(dueJobs: Int, trackedJobs: Int, knownActiveCount: Int64?, pageLimit: Int, searchWorks: Bool) -> TrainingJobPollPlan {
+        guard searchWorks, dueJobs >= 1, trackedJobs > 1 else { return .show }
+        return (knownActiveCount ?? 0) <= Int64(pageLimit) ? .search : .show
+    }
+}

@@ -7,6 +7,11 @@ struct TrackedSet: Sendable {
     private var submissionsByJob: [JobKey: Set<String>] = [:]
     /// `version_count` from each job's last list: how many pages the next list costs.
     private var versionCounts: [JobKey: Int64] = [:]
+    /// Per project, how many v2 jobs were in an active phase at the last search: whether one page holds them.
+    private(set) var activeTrainingJobCounts: [String: Int64] = [:]
+    /// Projects whose search failed with an error that will not heal (a filter the service refuses, a
+    /// missing permission): their jobs are shown one by one from then on.
+    private(set) var projectsWithoutSearch: Set<String> = []
 
     var count: Int { versions.count }
     var isEmpty: Bool { versions.isEmpty }
@@ -49,6 +54,19 @@ struct TrackedSet: Sendable {
     mutating func setVersionCount(_ count: Int64, of job: JobKey) {
         guard submissionsByJob[job] != nil else { return }
         versionCounts[job] = count
+    }
+
+    /// Tracked v2 jobs of `projectID` (each has a lane of its own).
+    func trainingJobs(in projectID: String) -> [String] {
+        versions.values.filter { $0.job.projectID == projectID && $0.versionID == nil }.map(\.submissionID).sorted()
+    }
+
+    mutating func setActiveTrainingJobCount(_ count: Int64, in projectID: String) {
+        activeTrainingJobCounts[projectID] = count
+    }
+
+    mutating func stopSearching(_ projectID: String) {
+        projectsWithoutSearch.insert(projectID)
     }
 
     /// Jobs with at least one version due at `now`, with how many are due.

@@ -14,14 +14,11 @@ extension VersionTracker {
         // Versions due a moment from now go along: one wake-up and one list serve them all.
         let now = ContinuousClock.now + dueTolerance
         var calls: [PollCall] = []
+        var dueTrainingJobs: [String: [String]] = [:]
         for (job, dueCount) in tracked.dueCounts(at: now).sorted(by: { $0.key.jobID < $1.key.jobID }) {
-            // v2 jobs are shown one by one: a search by name cannot select a set of ids for less.
+            // v2 jobs have a lane each; they are gathered per project below.
             guard job.jobID > 0 else {
-                for id in tracked.due(of: job, at: now) {
-                    if case .trainingJob(let trainingJob)? = tracked[id]?.run {
-                        calls.append(.showTrainingJob(submissionID: id, projectID: job.projectID, trainingJobID: trainingJob.id))
-                    }
-                }
+                dueTrainingJobs[job.projectID, default: []] += tracked.due(of: job, at: now)
                 continue
             }
             let plan = PollPlan.choose(
@@ -36,6 +33,16 @@ extension VersionTracker {
                         calls.append(.show(submissionID: id, job: job, versionID: versionID))
                     }
                 }
+            }
+        }
+        for (projectID, due) in dueTrainingJobs.sorted(by: { $0.key < $1.key }) {
+            let plan = TrainingJobPollPlan.choose(
+                dueJobs: due.count, trackedJobs: tracked.trainingJobs(in: projectID).count,
+                knownActiveCount: tracked.activeTrainingJobCounts[projectID], pageLimit: ModelArtsClient.trainingJobSearchLimit,
+                searchWorks: !tracked.projectsWithoutSearch.contains(projectID))
+            switch plan {
+            case .search: calls.append(.searchTrainingJobs(projectID: projectID))
+            case .show: calls += due.compactMap(showCall)
             }
         }
         guard !calls.isEmpty else { return }
@@ -99,7 +106,39 @@ extension VersionTracker {
         case .showTrainingJobFailed(let id, let trainingJobID, let error):
             await handle(error, of: id, what: "training job \(trainingJobID)")
             return []
+        case .searchedTrainingJobs(let projectID, let result):
+            tracked.setActiveTrainingJobCount(result.count ?? Int64(result.items.count), in: projectID)
+            var byID: [String: TrainingJob] = [:]
+            for job in result.items where byID[job.id] == nil { byID[job.id] = job }
+            var followUps: [PollCall] = []
+            // One jitter for all: the project's jobs stay due together, so the next round is one search again.
+            let jitter = nextJitter()
+            for id in tracked.trainingJobs(in: projectID) {
+                guard case .trainingJob(let trainingJob)? = tracked[id]?.run else { continue }
+                if let job = byID[trainingJob.id] {
+                    await apply(job, to: id, jitter: jitter)
+                } else if let due = tracked[id]?.nextPollAt, due <= roundStart, let call = showCall(id) {
+                    // Ended (a terminal phase is read by its own show, twice), on a later page, or gone.
+                    followUps.append(call)
+                }
+            }
+            return followUps
+        case .searchTrainingJobsFailed(let projectID, let error):
+            let failure = PollFailure.decide(error, what: "the training-job search of project \(projectID)")
+            report(error, failure: failure, metadata: ["project_id": "\(projectID)"])
+            if case .retryLater(_, isPermanent: true) = failure {
+                logger.warning("showing this project's v2 jobs one by one from now on", metadata: ["project_id": "\(projectID)"])
+                tracked.stopSearching(projectID)
+            }
+            // The jobs due now are shown instead: a search that fails is no reason to poll them late.
+            return tracked.trainingJobs(in: projectID).filter { tracked[$0].map { $0.nextPollAt <= roundStart } ?? false }.compactMap(showCall)
         }
+    }
+
+    /// The show call for a tracked v2 job.
+    private func showCall(_ id: String) -> PollCall? {
+        guard let version = tracked[id], case .trainingJob(let trainingJob) = version.run else { return nil }
+        return .showTrainingJob(submissionID: id, projectID: version.job.projectID, trainingJobID: trainingJob.id)
     }
 
     /// A failed show: a version or job that is gone ends tracking (keeping the last state seen);
