@@ -102,8 +102,14 @@ public final class SubmissionEngine: Sendable {
         case .requeue:
             event = .resolveRequested(.requeue)
         case .adopt:
+            if let trainingJobID = resolution.trainingJobID {
+                let placeholder = ObservedRun(run: .trainingJob(CreatedTrainingJob(id: trainingJobID)))
+                try await executor.checkAllowed(.resolveRequested(.adopt(placeholder)), onSubmission: id, at: at)
+                event = .resolveRequested(.adopt(try await checkedTrainingJob(trainingJobID, for: id)))
+                break
+            }
             guard let versionID = resolution.versionID else {
-                throw .invalidVersion("adopt needs a version_id")
+                throw .invalidVersion("adopt needs a version_id (v1) or a training_job_id (v2)")
             }
             guard versionID > 0 else { throw .invalidVersion("version_id must be a positive integer, not \(versionID)") }
             // The state decides before ModelArts is asked: the answer does not depend on whether it is up.
@@ -117,9 +123,7 @@ public final class SubmissionEngine: Sendable {
     private func checkedVersion(_ versionID: Int64, for id: String) async throws(EngineError) -> ObservedRun {
         let stored = try await executor.load(id)
         guard stored.view.api == .v1 else {
-            // A v2 submission's job carries its name, which reconciliation searches for exactly: two jobs
-            // under one name is not a choice a person can make by id here.
-            throw .invalidVersion("a v2 submission cannot adopt a version; re-queue or cancel it")
+            throw .invalidVersion("a v2 submission adopts a training job (training_job_id), not a version")
         }
         let detail: VersionDetail
         let client = self.client
@@ -149,5 +153,37 @@ public final class SubmissionEngine: Sendable {
             id: versionID, name: detail.versionName,
             createdAt: detail.createTime.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) },
             status: detail.status)
+    }
+
+    /// The v2 job to adopt, as ModelArts describes it: it must exist and carry this submission's name,
+    /// the name trainq created it under; no other job can be this submission's.
+    private func checkedTrainingJob(_ trainingJobID: String, for id: String) async throws(EngineError) -> ObservedRun {
+        let stored = try await executor.load(id)
+        guard stored.view.api == .v2, let name = stored.view.trainingJobName else {
+            throw .invalidVersion("a v1 submission adopts a version (version_id), not a training job")
+        }
+        let client = self.client
+        let logger = self.logger.with(["submission": "\(id)"])
+        let shown = await ShutdownCancellation.call {
+            () async throws(ModelArtsError) in
+            try await client.showTrainingJob(trainingJobID, projectID: stored.view.projectID, logger: logger)
+        }
+        switch shown {
+        case .success(let job):
+            guard job.name == name else {
+                throw .invalidVersion("training job \(trainingJobID) is named \(job.name ?? "nothing"), not \(name), the name this submission creates")
+            }
+            return ObservedRun(job)
+        case .failure(let error):
+            if ShutdownCancellation.isStopping {
+                throw .shuttingDown("trainqd is stopping, so training job \(trainingJobID) could not be checked; nothing changed, ask again once trainqd is back")
+            }
+            switch error.errorClass {
+            case .permanent:
+                throw .invalidVersion("training job \(trainingJobID) cannot be adopted: \(error.message)")
+            case .transient, .throttled, .slow, .unknownOutcome, .tokenRefresh:
+                throw .remoteUnavailable("could not check training job \(trainingJobID) with ModelArts: \(error.message)")
+            }
+        }
     }
 }

@@ -226,19 +226,25 @@ public struct SocketAPI: Sendable {
         var request = request
         let body = try await request.collectBody(upTo: settings.maxBodyBytes)
         let document = try JSONBody.parse(body, contentType: request.headers[.contentType])
-        let unknown = (document.objectValue?.keys.filter { !["action", "version_id"].contains($0) } ?? []).sorted()
+        let unknown = (document.objectValue?.keys.filter { !["action", "version_id", "training_job_id"].contains($0) } ?? []).sorted()
         let resolution: ResolveRequest
         do {
             guard unknown.isEmpty else { throw APIError.badRequest("unknown fields") }
             resolution = try APICoding.decoder().decode(ResolveRequest.self, from: Data(buffer: body))
         } catch {
             throw APIError(
-                .badRequest, .validationFailed, "the body must be {\"action\": \"adopt\"|\"requeue\"|\"cancel\", \"version_id\"?: N}",
+                .badRequest, .validationFailed,
+                "the body must be {\"action\": \"adopt\"|\"requeue\"|\"cancel\", \"version_id\"?: N, \"training_job_id\"?: \"UUID\"}",
                 details: unknown.map { FieldProblem(field: $0, problem: "is not a field of a resolution") })
         }
-        if resolution.action == .adopt, resolution.versionID == nil {
-            throw APIError(.badRequest, .validationFailed, "adopt needs a version_id", details: [
-                FieldProblem(field: "version_id", problem: "is required with action adopt")
+        if resolution.action == .adopt, let trainingJobID = resolution.trainingJobID, !SubmissionIntake.isTrainingJobID(trainingJobID) {
+            throw APIError(.badRequest, .validationFailed, "training_job_id must be a UUID", details: [
+                FieldProblem(field: "training_job_id", problem: "must be a training job id (a UUID)")
+            ])
+        }
+        if resolution.action == .adopt, (resolution.versionID == nil) == (resolution.trainingJobID == nil) {
+            throw APIError(.badRequest, .validationFailed, "adopt needs a version_id (v1) or a training_job_id (v2)", details: [
+                FieldProblem(field: "version_id", problem: "exactly one of version_id and training_job_id goes with action adopt")
             ])
         }
         do {

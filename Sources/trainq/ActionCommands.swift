@@ -51,8 +51,8 @@ struct ResolveCommand: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
     @Argument(help: "The submission id.") var id: String
 
-    @Option(name: .long, help: "This version id is the submission's: track it.")
-    var adopt: Int64?
+    @Option(name: .long, help: ArgumentHelp("This version (v1, an integer) or training job (v2, a UUID) is the submission's: track it.", valueName: "id"))
+    var adopt: String?
 
     @Flag(name: .long, help: "Nothing was created: queue the request again.")
     var requeue = false
@@ -62,12 +62,14 @@ struct ResolveCommand: AsyncParsableCommand {
 
     func validate() throws {
         let chosen = [adopt != nil, requeue, cancel].filter { $0 }.count
-        guard chosen == 1 else { throw ValidationError("choose exactly one of --adopt VERSION_ID, --requeue, --cancel") }
+        guard chosen == 1 else { throw ValidationError("choose exactly one of --adopt ID, --requeue, --cancel") }
     }
 
     func run() async throws {
         let request: ResolveRequest =
-            if let adopt { ResolveRequest(action: .adopt, versionID: adopt) } else if requeue {
+            if let adopt {
+                Int64(adopt).map { ResolveRequest(action: .adopt, versionID: $0) } ?? ResolveRequest(action: .adopt, trainingJobID: adopt)
+            } else if requeue {
                 ResolveRequest(action: .requeue)
             } else { ResolveRequest(action: .cancel) }
         let body = try JSONValue.parse(APICoding.encoder().encode(request))

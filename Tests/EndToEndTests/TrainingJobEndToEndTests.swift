@@ -243,6 +243,46 @@ import Glibc
         #expect(await daemon.stop() == 0)
     }
 
+    @Test func aPersonAdoptsTheJobThatCarriesTheSubmissionsNameAndNoOther() async throws {
+        let directory = try TestDirectory()
+        let simulator = try await SimulatorProcess(directory: directory)
+        defer { simulator.child.signal(SIGKILL) }
+        let config = try simulator.daemonConfiguration(in: directory, extra: Self.fastTracking)
+        // The create's answer is lost and every search is refused: reconciliation cannot decide.
+        try await simulator.setFaults("""
+            {"faults": [
+              {"on": "job_create", "kind": "lost_response", "count": 1},
+              {"on": "job_search", "kind": "error", "status": 403, "error_code": "ModelArts.0107"}
+            ]}
+            """)
+        let daemon = try await DaemonProcess(directory: directory, extraArguments: ["--config", config])
+        let submitted = try await CLI.run(["submit", "--api", "v2", Self.exampleJob, "--wait", "--socket", daemon.socketPath])
+        #expect(submitted.code == 15, "\(submitted.stdout)\(submitted.stderr)")
+        let waiting = try #require(try await Self.submissions(daemon).first)
+        #expect(waiting.state == .needsAttention)
+        let created = try #require(try await Self.jobs(simulator).first)
+        #expect(created["name"]?.stringValue == waiting.trainingJobName)
+
+        // Another job (the simulator's seeded one) is not this submission's; a version id is not a v2 job.
+        let wrong = try await CLI.run(["resolve", waiting.id, "--adopt", "6c1e3a8f-2b4d-4e7a-9f10-3d5b7c9e1a20", "--socket", daemon.socketPath])
+        #expect(wrong.code == 4, "\(wrong.stdout)\(wrong.stderr)")
+        #expect(wrong.stderr.contains("is named trainq-seed-job"), "\(wrong.stderr)")
+        let version = try await CLI.run(["resolve", waiting.id, "--adopt", "21", "--socket", daemon.socketPath])
+        #expect(version.code == 4 && version.stderr.contains("adopts a training job"), "\(version.stderr)")
+
+        let adopted = try await CLI.run([
+            "resolve", waiting.id, "--adopt", created["id"]?.stringValue ?? "?", "--socket", daemon.socketPath,
+        ])
+        #expect(adopted.code == 0, "\(adopted.stdout)\(adopted.stderr)")
+        let watched = try await CLI.run(["watch", waiting.id, "--socket", daemon.socketPath])
+        #expect(watched.code == 0, "\(watched.stdout)")
+        let final = try #require(try await Self.submissions(daemon).first)
+        #expect(final.state == .succeeded)
+        #expect(final.trainingJobID == created["id"]?.stringValue)
+        #expect(try await Self.jobs(simulator).count == 1)
+        #expect(await daemon.stop() == 0)
+    }
+
     @Test func aCopyOfAJobThatDoesNotExistIsRejectedWithTheReason() async throws {
         let directory = try TestDirectory()
         let daemon = try await DaemonProcess(directory: directory)
