@@ -136,15 +136,7 @@ public final class SubmissionEngine: Sendable {
         case .success(let shownDetail):
             detail = shownDetail
         case .failure(let error):
-            if ShutdownCancellation.isStopping {
-                throw .shuttingDown("trainqd is stopping, so version \(versionID) could not be checked; nothing changed, ask again once trainqd is back")
-            }
-            switch error.errorClass {
-            case .permanent:
-                throw .invalidVersion("version \(versionID) of job \(stored.view.jobID) cannot be adopted: \(error.message)")
-            case .transient, .throttled, .slow, .unknownOutcome, .tokenRefresh:
-                throw .remoteUnavailable("could not check version \(versionID) with ModelArts: \(error.message)")
-            }
+            throw Self.adoptionCheckFailed(error, what: "version \(versionID)", whose: " of job \(stored.view.jobID)")
         }
         if let jobID = detail.jobID, jobID != stored.view.jobID {
             throw .invalidVersion("version \(versionID) belongs to job \(jobID), not \(stored.view.jobID)")
@@ -175,15 +167,21 @@ public final class SubmissionEngine: Sendable {
             }
             return ObservedRun(job)
         case .failure(let error):
-            if ShutdownCancellation.isStopping {
-                throw .shuttingDown("trainqd is stopping, so training job \(trainingJobID) could not be checked; nothing changed, ask again once trainqd is back")
-            }
-            switch error.errorClass {
-            case .permanent:
-                throw .invalidVersion("training job \(trainingJobID) cannot be adopted: \(error.message)")
-            case .transient, .throttled, .slow, .unknownOutcome, .tokenRefresh:
-                throw .remoteUnavailable("could not check training job \(trainingJobID) with ModelArts: \(error.message)")
-            }
+            throw Self.adoptionCheckFailed(error, what: "training job \(trainingJobID)")
+        }
+    }
+
+    /// Why a run to adopt could not be checked: trainqd is stopping, ModelArts says it cannot be (a
+    /// permanent error), or ModelArts could not be asked now.
+    private static func adoptionCheckFailed(_ error: ModelArtsError, what: String, whose: String = "") -> EngineError {
+        if ShutdownCancellation.isStopping {
+            return .shuttingDown("trainqd is stopping, so \(what) could not be checked; nothing changed, ask again once trainqd is back")
+        }
+        switch error.errorClass {
+        case .permanent:
+            return .invalidVersion("\(what)\(whose) cannot be adopted: \(error.message)")
+        case .transient, .throttled, .slow, .unknownOutcome, .tokenRefresh:
+            return .remoteUnavailable("could not check \(what) with ModelArts: \(error.message)")
         }
     }
 }

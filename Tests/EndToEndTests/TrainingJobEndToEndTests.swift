@@ -26,6 +26,13 @@ import Glibc
           max_interval: 400ms
         """
 
+    /// A directory, a simulator and a trainqd configuration for it that polls fast.
+    static func simulated() async throws -> (TestDirectory, SimulatorProcess, String) {
+        let directory = try TestDirectory()
+        let simulator = try await SimulatorProcess(directory: directory)
+        return (directory, simulator, try simulator.daemonConfiguration(in: directory, extra: fastTracking))
+    }
+
     static func submissions(_ daemon: DaemonProcess) async throws -> [SubmissionView] {
         let listed = try await CLI.run(["list", "--json", "--socket", daemon.socketPath])
         return try APICoding.decoder().decode(SubmissionList.self, from: Data(listed.stdout.utf8)).submissions
@@ -48,10 +55,8 @@ import Glibc
     }
 
     @Test func theSDKsBodyBecomesExactlyOneJobThatIsFollowedToCompleted() async throws {
-        let directory = try TestDirectory()
-        let simulator = try await SimulatorProcess(directory: directory)
+        let (directory, simulator, config) = try await Self.simulated()
         defer { simulator.child.signal(SIGKILL) }
-        let config = try simulator.daemonConfiguration(in: directory, extra: Self.fastTracking)
         let daemon = try await DaemonProcess(directory: directory, extraArguments: ["--config", config])
 
         let submitted = try await CLI.run(["submit", "--api", "v2", Self.exampleJob, "--wait", "--socket", daemon.socketPath])
@@ -83,10 +88,8 @@ import Glibc
     }
 
     @Test func lostAnswersAndAKilledDaemonStillMakeOneJobPerSubmission() async throws {
-        let directory = try TestDirectory()
-        let simulator = try await SimulatorProcess(directory: directory)
+        let (directory, simulator, config) = try await Self.simulated()
         defer { simulator.child.signal(SIGKILL) }
-        let config = try simulator.daemonConfiguration(in: directory, extra: Self.fastTracking)
         // Every create succeeds at ModelArts, but the first three answers never arrive; creates are slow,
         // so the SIGKILL below lands while one is in flight.
         try await simulator.setFaults("""
@@ -121,10 +124,8 @@ import Glibc
     }
 
     @Test func aCopyWithTwoOverridesChangesJustThoseTwoFields() async throws {
-        let directory = try TestDirectory()
-        let simulator = try await SimulatorProcess(directory: directory)
+        let (directory, simulator, config) = try await Self.simulated()
         defer { simulator.child.signal(SIGKILL) }
-        let config = try simulator.daemonConfiguration(in: directory, extra: Self.fastTracking)
         let daemon = try await DaemonProcess(directory: directory, extraArguments: ["--config", config])
 
         // First an original, then a copy of it with a new learning rate and two nodes.
@@ -244,10 +245,8 @@ import Glibc
     }
 
     @Test func aPersonAdoptsTheJobThatCarriesTheSubmissionsNameAndNoOther() async throws {
-        let directory = try TestDirectory()
-        let simulator = try await SimulatorProcess(directory: directory)
+        let (directory, simulator, config) = try await Self.simulated()
         defer { simulator.child.signal(SIGKILL) }
-        let config = try simulator.daemonConfiguration(in: directory, extra: Self.fastTracking)
         // The create's answer is lost and every search is refused: reconciliation cannot decide.
         try await simulator.setFaults("""
             {"faults": [
