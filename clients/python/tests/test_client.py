@@ -63,6 +63,53 @@ class SubmitAndWaitTests(DaemonTestCase):
         self.assertEqual(client.wait(submitted.id, timeout=60).state, "succeeded")
 
 
+class TrainingJobTests(DaemonTestCase):
+    """v2 training jobs through the client, against trainqd's embedded simulator."""
+
+    JOB: Dict[str, Any] = {
+        "kind": "job",
+        "metadata": {"name": "py-run", "description": "from the Python client"},
+        "algorithm": {
+            "code_dir": "/bucket/app/", "boot_file": "/bucket/app/train.py",
+            "engine": {"engine_name": "PyTorch", "engine_version": "2.1"},
+            "parameters": [{"name": "learning_rate", "value": "0.01"}],
+        },
+        "spec": {"resource": {"flavor_id": "modelarts.vm.cpu.2u", "node_count": 1}},
+    }
+    #: The job trainqd's embedded simulator holds from the start.
+    SEEDED = "6c1e3a8f-2b4d-4e7a-9f10-3d5b7c9e1a20"
+
+    def test_a_v2_job_and_a_copy_of_one_are_followed_to_completed(self) -> None:
+        self.start_simulated_daemon()
+        client = self.client()
+        submitted = client.submit_training_job(self.JOB)
+        self.assertEqual((submitted.api, submitted.job_id, submitted.state), ("v2", None, "queued"))
+        assert submitted.training_job_name is not None
+        self.assertTrue(submitted.training_job_name.startswith("py-run-"))
+        done = client.wait(submitted.id, timeout=60)
+        self.assertEqual(done.state, "succeeded")
+        assert done.remote_status is not None
+        self.assertEqual((done.remote_status.code, done.remote_status.name), (None, "Completed"))
+        self.assertIsNotNone(done.training_job_id)
+
+        copy = client.copy_training_job(self.SEEDED, {"algorithm.parameters.learning_rate": 0.5, "spec.resource.node_count": 2})
+        self.assertEqual(copy.from_job, self.SEEDED)
+        self.assertEqual(copy.request["overrides"]["algorithm.parameters.learning_rate"], "0.5")
+        self.assertEqual(client.wait(copy.id, timeout=60).state, "succeeded")
+        names = {s.training_job_name for s in client.list()}
+        self.assertEqual(names, {submitted.training_job_name, copy.training_job_name})
+        events = list(client.events(after=0, follow=False, submission=submitted.id))
+        self.assertTrue(events and all(e.job_id is None for e in events))
+
+    def test_a_bad_v2_job_names_every_field(self) -> None:
+        self.start_simulated_daemon()
+        client = self.client()
+        job = dict(self.JOB, metadata={"name": "has space"}, tasks=[])
+        with self.assertRaises(trainq.ValidationFailed) as raised:
+            client.submit_training_job(job)
+        self.assertEqual({p.field for p in raised.exception.problems}, {"job.metadata.name", "job.tasks"})
+
+
 class ErrorTests(DaemonTestCase):
     def test_an_invalid_request_raises_validation_failed_with_every_field_problem(self) -> None:
         self.start_simulated_daemon()

@@ -87,15 +87,16 @@ def _str(value: Any) -> Optional[str]:
 
 @dataclass(frozen=True)
 class RemoteStatus:
-    """A ModelArts version status: its code, its name (``JOBSTAT_RUNNING``), and when trainq saw it."""
+    """A ModelArts status and when trainq saw it: a v1 version's code and name (``JOBSTAT_RUNNING``), or a
+    v2 training job's phase (``Running``), which has no code."""
 
-    code: int
+    code: Optional[int]
     name: str
     at: Optional[datetime] = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RemoteStatus:
-        return cls(code=int(data["code"]), name=str(data["name"]), at=_time(data.get("at")))
+        return cls(code=_int(data.get("code")), name=str(data["name"]), at=_time(data.get("at")))
 
     @classmethod
     def maybe(cls, data: Any) -> Optional[RemoteStatus]:
@@ -178,8 +179,10 @@ class Submission:
     state: str
     owner: Owner
     project_id: str
-    job_id: int
-    #: ``{"job_desc": ..., "config": {...}}`` exactly as accepted.
+    #: The v1 job; ``None`` for a v2 training job.
+    job_id: Optional[int]
+    #: v1: ``{"job_desc": ..., "config": {...}}`` exactly as accepted; v2: ``{"job": ...}`` or
+    #: ``{"from_job": ..., "overrides": ...}``.
     request: Dict[str, Any]
     created_at: datetime
     updated_at: datetime
@@ -191,6 +194,14 @@ class Submission:
     #: Why the submission is in its current state, in words.
     reason: Optional[str] = None
     history: List[HistoryEntry] = field(default_factory=list)
+    #: ``"v1"`` (a new version of a v1 job) or ``"v2"`` (a new v2 training job).
+    api: str = "v1"
+    #: v2: the created job's id, once known.
+    training_job_id: Optional[str] = None
+    #: v2: the name trainq creates the job under (the caller's name and a suffix of the submission id).
+    training_job_name: Optional[str] = None
+    #: v2: the job a copy was made from.
+    from_job: Optional[str] = None
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -215,7 +226,7 @@ class Submission:
             state=str(data["state"]),
             owner=Owner.from_json(data["owner"]),
             project_id=str(data["project_id"]),
-            job_id=int(data["job_id"]),
+            job_id=_int(data.get("job_id")),
             request=dict(data.get("request") or {}),
             created_at=_required_time(data["created_at"]),
             updated_at=_required_time(data["updated_at"]),
@@ -226,6 +237,10 @@ class Submission:
             remote_status=RemoteStatus.maybe(data.get("remote_status")),
             reason=_str(data.get("reason")),
             history=[HistoryEntry.from_json(h) for h in data.get("history") or []],
+            api=str(data.get("api") or "v1"),
+            training_job_id=_str(data.get("training_job_id")),
+            training_job_name=_str(data.get("training_job_name")),
+            from_job=_str(data.get("from_job")),
             raw=dict(data),
         )
 
@@ -253,7 +268,8 @@ class Event:
     at: datetime
     #: The submission's id.
     submission: str
-    job_id: int
+    #: The v1 job; ``None`` for a v2 training job.
+    job_id: Optional[int]
     state: str
     remote_status: Optional[RemoteStatus] = None
     reason: Optional[str] = None
@@ -268,7 +284,7 @@ class Event:
             seq=int(data["seq"]),
             at=_required_time(data["at"]),
             submission=str(data["submission"]),
-            job_id=int(data["job_id"]),
+            job_id=_int(data.get("job_id")),
             state=str(data["state"]),
             remote_status=RemoteStatus.maybe(data.get("remote_status")),
             reason=_str(data.get("reason")),
