@@ -107,13 +107,22 @@
 
   function remoteText(remote) {
     if (!remote || typeof remote !== "object") return "-";
+    // A v2 job's phase has no code.
+    if (remote.code === null || remote.code === undefined) return String(remote.name);
     return String(remote.name) + " (" + String(remote.code) + ")";
   }
 
   function versionText(submission) {
+    if (submission.api === "v2") return orDash(submission.training_job_id);
     if (submission.version_name) return String(submission.version_name);
     if (submission.version_id !== null && submission.version_id !== undefined) return String(submission.version_id);
     return "-";
+  }
+
+  // The v1 job id, or a v2 job's name (v2 jobs have no job id).
+  function jobText(submission) {
+    if (submission.api === "v2") return orDash(submission.training_job_name);
+    return orDash(submission.job_id);
   }
 
   function orDash(value) {
@@ -569,7 +578,7 @@
     const state = el("td", "state " + stateClass(submission.state), submission.state);
     if (submission.reason) state.title = String(submission.reason);
     row.appendChild(state);
-    row.appendChild(el("td", "job", orDash(submission.job_id)));
+    row.appendChild(el("td", "job", jobText(submission)));
     row.appendChild(el("td", "version", versionText(submission)));
     row.appendChild(el("td", "remote", remoteText(submission.remote_status)));
     const owner = el("td", "owner", submission.owner ? submission.owner.user : "-");
@@ -755,7 +764,7 @@
     setStateClass(state, s.state);
     $("submission-reason").textContent = s.reason ? String(s.reason) : "";
     setText("submission-owner", s.owner ? s.owner.user + " (uid " + s.owner.uid + ")" : "-");
-    setText("submission-job", orDash(s.job_id));
+    setText("submission-job", jobText(s));
     setText("submission-project", orDash(s.project_id));
     let version = versionText(s);
     if (s.version_name && s.version_id !== null && s.version_id !== undefined) version += " (id " + s.version_id + ")";
