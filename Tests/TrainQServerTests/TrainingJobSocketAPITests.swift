@@ -75,6 +75,24 @@ import TrainQAPI
         }
     }
 
+    @Test func anIdempotencyKeyReplaysAV2SubmissionAndRefusesAnotherBody() async throws {
+        let fixture = try SocketAPIFixture()
+        try await fixture.test { client in
+            let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "v2-nightly"]
+            let body = #"{"api": "v2", "job": \#(Self.job)}"#
+            let first = try await client.call(.post, "/v1/submissions", body: body, headers: key)
+            #expect(first.status == .accepted)
+            let again = try await client.call(.post, "/v1/submissions", body: body, headers: key)
+            #expect(again.status == .ok)
+            let stored = try first.decode(SubmissionView.self)
+            let replayed = try again.decode(SubmissionView.self)
+            #expect(replayed.id == stored.id)
+            #expect(replayed.trainingJobName == stored.trainingJobName)
+            let other = body.replacingOccurrences(of: "retrain-a", with: "retrain-b")
+            #expect(try await client.call(.post, "/v1/submissions", body: other, headers: key).status == .conflict)
+        }
+    }
+
     @Test func aBatchMixesV1AndV2() async throws {
         let fixture = try SocketAPIFixture()
         try await fixture.test { client in
