@@ -122,7 +122,7 @@ enum StoreSchema {
             CREATE INDEX submissions_ended ON submissions(updated_at) WHERE state IN (\(StoreTables.endedStateList));
             """)
 
-    /// v2 training jobs (DESIGN §1): which API, the job trainq created and the name it was created
+    /// v2 training jobs (DESIGN §2): which API, the job trainq created and the name it was created
     /// under, and the job a copy came from. A v2 row's `job_id` is a negative lane (`TrainingJobLane`).
     static let version8 = SQLiteMigration(
         version: 8, name: "v2 training jobs",
