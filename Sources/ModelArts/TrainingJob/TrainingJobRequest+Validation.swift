@@ -191,62 +191,65 @@ struct TrainingJobValidator {
 
     /// `parameters[{name, value}]`: the v2 key is `name` (v1 said `label`); values are strings.
     private mutating func parameters(_ algorithm: [String: JSONValue]) {
+        namedEntries(algorithm, "parameters", known: ["name", "value", "description", "constraint", "i18n_description"], duplicate: "parameter") {
+            validator, parameter, field in
+            if parameter["label"] != nil { validator.reader.report(field + ".label", "v2 parameters take name, not label") }
+            _ = validator.reader.string(parameter, "value", at: field, allowEmpty: true)
+            _ = validator.reader.string(parameter, "description", at: field, allowEmpty: true)
+        }
+    }
+
+    /// A list of objects under `algorithm` that each need a unique `name`: every element is an object with
+    /// known keys and a name no other element has; `each` checks the rest of it.
+    private mutating func namedEntries(
+        _ algorithm: [String: JSONValue], _ key: String, known: Set<String>, duplicate: String,
+        each: (inout TrainingJobValidator, [String: JSONValue], String) -> Void
+    ) {
         let parent = at("algorithm")
-        guard let parameters = reader.array(algorithm, "parameters", at: parent) else { return }
+        guard let entries = reader.array(algorithm, key, at: parent) else { return }
         var seen: Set<String> = []
-        for (index, element) in parameters.enumerated() {
-            let field = "\(parent).parameters[\(index)]"
-            guard let parameter = element.objectValue else {
+        for (index, element) in entries.enumerated() {
+            let field = "\(parent).\(key)[\(index)]"
+            guard let entry = element.objectValue else {
                 reader.report(field, "expected object, got \(element.typeName)")
                 continue
             }
-            reader.rejectUnknownKeys(parameter, known: ["name", "value", "description", "constraint", "i18n_description"], extra: [], at: field)
-            if parameter["label"] != nil { reader.report(field + ".label", "v2 parameters take name, not label") }
-            if let name = reader.string(parameter, "name", at: field) {
-                if !seen.insert(name).inserted { reader.report(field + ".name", "duplicates parameter \"\(name)\"") }
-            } else if reader.present(parameter, "name") == nil {
+            reader.rejectUnknownKeys(entry, known: known, extra: [], at: field)
+            if let name = reader.string(entry, "name", at: field) {
+                if !seen.insert(name).inserted { reader.report(field + ".name", "duplicates \(duplicate) \"\(name)\"") }
+            } else if reader.present(entry, "name") == nil {
                 reader.report(field + ".name", "is required")
             }
-            _ = reader.string(parameter, "value", at: field, allowEmpty: true)
-            _ = reader.string(parameter, "description", at: field, allowEmpty: true)
+            each(&self, entry, field)
         }
     }
 
     /// `inputs[]` and `outputs[]`: a name each (unique) and where the data lives.
     private mutating func channels(_ algorithm: [String: JSONValue], _ key: String, datasetAllowed: Bool) {
-        let parent = at("algorithm")
-        guard let channels = reader.array(algorithm, key, at: parent) else { return }
-        var seen: Set<String> = []
-        for (index, element) in channels.enumerated() {
-            let field = "\(parent).\(key)[\(index)]"
-            guard let channel = element.objectValue else {
-                reader.report(field, "expected object, got \(element.typeName)")
-                continue
+        namedEntries(algorithm, key, known: ["name", "remote", "local_dir", "access_method", "description"], duplicate: "\(key) name") {
+            validator, channel, field in
+            validator.channel(channel, at: field, datasetAllowed: datasetAllowed)
+        }
+    }
+
+    private mutating func channel(_ channel: [String: JSONValue], at field: String, datasetAllowed: Bool) {
+        _ = reader.string(channel, "local_dir", at: field)
+        if let access = reader.string(channel, "access_method", at: field), !["parameter", "env"].contains(access) {
+            reader.report(field + ".access_method", "must be parameter or env, got \"\(access)\"")
+        }
+        guard let remote = reader.present(channel, "remote") else {
+            reader.report(field + ".remote", "is required")
+            return
+        }
+        let hasOBS = remote["obs"]?["obs_url"]?.stringValue?.isEmpty == false
+        let dataset = remote["dataset"]
+        let hasDataset = dataset?["id"]?.stringValue != nil && dataset?["version_id"]?.stringValue != nil
+        if datasetAllowed {
+            if hasOBS == hasDataset {
+                reader.report(field + ".remote", "needs exactly one of obs.obs_url or dataset{id, version_id}")
             }
-            reader.rejectUnknownKeys(channel, known: ["name", "remote", "local_dir", "access_method", "description"], extra: [], at: field)
-            if let name = reader.string(channel, "name", at: field) {
-                if !seen.insert(name).inserted { reader.report(field + ".name", "duplicates \(key) name \"\(name)\"") }
-            } else if reader.present(channel, "name") == nil {
-                reader.report(field + ".name", "is required")
-            }
-            _ = reader.string(channel, "local_dir", at: field)
-            if let access = reader.string(channel, "access_method", at: field), !["parameter", "env"].contains(access) {
-                reader.report(field + ".access_method", "must be parameter or env, got \"\(access)\"")
-            }
-            guard let remote = reader.present(channel, "remote") else {
-                reader.report(field + ".remote", "is required")
-                continue
-            }
-            let hasOBS = remote["obs"]?["obs_url"]?.stringValue?.isEmpty == false
-            let dataset = remote["dataset"]
-            let hasDataset = dataset?["id"]?.stringValue != nil && dataset?["version_id"]?.stringValue != nil
-            if datasetAllowed {
-                if hasOBS == hasDataset {
-                    reader.report(field + ".remote", "needs exactly one of obs.obs_url or dataset{id, version_id}")
-                }
-            } else if !hasOBS {
-                reader.report(field + ".remote.obs.obs_url", "is required")
-            }
+        } else if !hasOBS {
+            reader.report(field + ".remote.obs.obs_url", "is required")
         }
     }
 

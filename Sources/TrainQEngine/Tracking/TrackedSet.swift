@@ -5,6 +5,9 @@ import TrainQStore
 struct TrackedSet: Sendable {
     private(set) var versions: [String: TrackedVersion] = [:]
     private var submissionsByJob: [JobKey: Set<String>] = [:]
+    /// Tracked v2 jobs by project (each has a lane of its own, so `submissionsByJob` cannot group them):
+    /// a round reads them without a pass over every tracked version.
+    private var trainingJobsByProject: [String: Set<String>] = [:]
     /// `version_count` from each job's last list: how many pages the next list costs.
     private var versionCounts: [JobKey: Int64] = [:]
     /// Per project, how many v2 jobs were in an active phase at the last search: whether one page holds them.
@@ -33,10 +36,15 @@ struct TrackedSet: Sendable {
         }
         versions[version.submissionID] = version
         submissionsByJob[version.job, default: []].insert(version.submissionID)
+        if version.versionID == nil { trainingJobsByProject[version.job.projectID, default: []].insert(version.submissionID) }
     }
 
     mutating func remove(_ id: String) {
         guard let old = versions.removeValue(forKey: id) else { return }
+        if old.versionID == nil {
+            trainingJobsByProject[old.job.projectID]?.remove(id)
+            if trainingJobsByProject[old.job.projectID]?.isEmpty == true { trainingJobsByProject[old.job.projectID] = nil }
+        }
         submissionsByJob[old.job]?.remove(id)
         if submissionsByJob[old.job]?.isEmpty == true {
             submissionsByJob[old.job] = nil
@@ -58,7 +66,7 @@ struct TrackedSet: Sendable {
 
     /// Tracked v2 jobs of `projectID` (each has a lane of its own).
     func trainingJobs(in projectID: String) -> [String] {
-        versions.values.filter { $0.job.projectID == projectID && $0.versionID == nil }.map(\.submissionID).sorted()
+        (trainingJobsByProject[projectID] ?? []).sorted()
     }
 
     mutating func setActiveTrainingJobCount(_ count: Int64, in projectID: String) {
