@@ -84,6 +84,7 @@ let package = Package(
         .target(
             name: "TrainQPostgres",
             dependencies: [
+                "TrainQStore", "TrainQAPI", "JSONTree",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -194,11 +195,22 @@ let package = Package(
         .testTarget(name: "ModelArtsTests", dependencies: ["ModelArts"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTreeTests", dependencies: ["JSONTree"], swiftSettings: swiftSettings),
         .testTarget(name: "TrainQAPITests", dependencies: ["TrainQAPI", "JSONTree"], swiftSettings: swiftSettings),
-        .testTarget(name: "TrainQStoreTests", dependencies: ["TrainQStore"], swiftSettings: swiftSettings),
+        /// What the store tests share: a throwaway PostgreSQL database per test.
+        .target(
+            name: "TrainQTestSupport",
+            dependencies: [
+                "TrainQPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TrainQStoreTests", dependencies: ["TrainQStore", "TrainQPostgres", "TrainQTestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "TrainQPostgresTests",
             dependencies: [
-                "TrainQPostgres",
+                "TrainQPostgres", "TrainQTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

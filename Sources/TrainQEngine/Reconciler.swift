@@ -32,7 +32,7 @@ public actor Reconciler: Service {
 
     private var state: State = .idle
     private var progress: [String: Progress] = [:]
-    private let store: SubmissionStore
+    private let store: any SubmissionStorage
     private let client: ModelArtsClient
     private let executor: DecisionExecutor
     private let configuration: EngineConfiguration
@@ -43,7 +43,7 @@ public actor Reconciler: Service {
     private let signal: WakeSignal
 
     init(
-        store: SubmissionStore, client: ModelArtsClient, executor: DecisionExecutor, configuration: EngineConfiguration,
+        store: any SubmissionStorage, client: ModelArtsClient, executor: DecisionExecutor, configuration: EngineConfiguration,
         policy: RetryPolicy, signal: WakeSignal, logger: Logger
     ) {
         self.signal = signal

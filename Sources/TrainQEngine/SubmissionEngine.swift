@@ -25,7 +25,7 @@ public final class SubmissionEngine: Sendable {
     private let logger: Logger
 
     public init(
-        store: SubmissionStore,
+        store: any SubmissionStorage,
         client: ModelArtsClient,
         configuration: EngineConfiguration = .init(),
         tracking: VersionTracker.Configuration = .init(),

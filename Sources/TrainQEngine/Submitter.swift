@@ -33,7 +33,7 @@ public actor Submitter: Service {
     /// `inFlight`'s jobs, readable without entering the actor: a new submission of a job whose create
     /// is on the wire cannot start before that attempt finishes (and rings), so it need not wake the loop.
     private nonisolated let jobsInFlight = Mutex<Set<JobKey>>([])
-    private let store: SubmissionStore
+    private let store: any SubmissionStorage
     private let executor: DecisionExecutor
     private let configuration: EngineConfiguration
     private let logger: Logger
@@ -44,7 +44,7 @@ public actor Submitter: Service {
     static let idlePoll: Duration = .seconds(5)
 
     init(
-        store: SubmissionStore, executor: DecisionExecutor, configuration: EngineConfiguration, signal: WakeSignal,
+        store: any SubmissionStorage, executor: DecisionExecutor, configuration: EngineConfiguration, signal: WakeSignal,
         logger: Logger
     ) {
         self.signal = signal

@@ -16,7 +16,7 @@ public enum PostgresSchema {
         }
     }
 
-    public static let migrations: [Migration] = [version1]
+    public static let migrations: [Migration] = [version1, version2]
 
     public static var latestVersion: Int { migrations.last?.version ?? 0 }
 
@@ -103,5 +103,35 @@ public enum PostgresSchema {
             """,
             "CREATE INDEX events_by_submission ON events (submission_id, seq)",
             "CREATE INDEX events_by_job ON events (job_id, seq)",
+        ])
+
+    /// Several daemons on one database (DESIGN §9): which daemon took each submission; one lease per
+    /// training job, on the database's clock, whose generation fences a daemon that comes back late; and
+    /// the event counter, whose row lock gives events their seq in commit order, so a follower that read
+    /// up to seq N never later finds an event below N.
+    static let version2 = Migration(
+        version: 2, name: "daemons sharing one database",
+        statements: [
+            "ALTER TABLE submissions ADD COLUMN taken_by TEXT",
+            """
+            CREATE TABLE job_leases (
+                project_id TEXT NOT NULL,
+                job_id BIGINT NOT NULL,
+                holder TEXT NOT NULL,
+                generation BIGINT NOT NULL,
+                expires_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (project_id, job_id)
+            )
+            """,
+            "CREATE INDEX job_leases_by_holder ON job_leases (holder)",
+            "CREATE TABLE event_counter (only_row BOOLEAN PRIMARY KEY DEFAULT true CHECK (only_row), seq BIGINT NOT NULL)",
+            "INSERT INTO event_counter (seq) SELECT COALESCE(MAX(seq), 0) FROM events",
+            """
+            CREATE TABLE rate_buckets (
+                name TEXT PRIMARY KEY,
+                tokens DOUBLE PRECISION NOT NULL,
+                refilled_at TIMESTAMPTZ NOT NULL
+            )
+            """,
         ])
 }

@@ -17,7 +17,7 @@ import Glibc
 /// runs them in a group of their own (shut down in reverse order: the socket API first, the engine last).
 struct DaemonCore: Service {
     let configuration: DaemonConfiguration
-    let store: SubmissionStore
+    let store: any SubmissionStorage
     let embeddedModelArts: EmbeddedModelArts?
     /// The listening socket systemd passed in; nil when trainqd binds `socket.path` itself.
     let activatedSocket: SocketActivation.ListeningSocket?

@@ -78,7 +78,7 @@ public final class DaemonMetrics: Sendable {
     /// Brings the gauges that mirror the store up to date (called before each scrape) and returns what
     /// they show, for `/v1/health`.
     @discardableResult
-    public func refresh(from store: SubmissionStore, now: Date = Date()) async throws -> (
+    public func refresh(from store: any SubmissionStorage, now: Date = Date()) async throws -> (
         counts: [SubmissionState: Int], oldestDueSeconds: Double
     ) {
         let counts = try await store.countsByState()

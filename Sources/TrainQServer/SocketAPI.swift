@@ -35,12 +35,12 @@ public struct SocketAPI: Sendable {
         public static let batchBodyFactor = 16
     }
 
-    let store: SubmissionStore
+    let store: any SubmissionStorage
     let control: any SubmissionControl
     let settings: Settings
     let metrics: DaemonMetrics
 
-    public init(store: SubmissionStore, control: any SubmissionControl, settings: Settings, metrics: DaemonMetrics = DaemonMetrics()) {
+    public init(store: any SubmissionStorage, control: any SubmissionControl, settings: Settings, metrics: DaemonMetrics = DaemonMetrics()) {
         self.store = store
         self.control = control
         self.settings = settings

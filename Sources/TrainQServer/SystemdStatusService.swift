@@ -10,7 +10,7 @@ import TrainQStore
 /// A keep-alive is sent only after the store answered a query: a daemon whose database thread hangs
 /// stops sending, and systemd restarts it.
 struct SystemdStatusService: Service {
-    let store: SubmissionStore
+    let store: any SubmissionStorage
     let notifier: SystemdNotifier
     /// Half of `WATCHDOG_USEC`, or nil when systemd expects no keep-alives.
     let watchdogInterval: Duration?

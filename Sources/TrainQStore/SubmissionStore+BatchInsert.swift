@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import JSONTree
 import TrainQAPI
@@ -26,11 +25,7 @@ extension SubmissionStore {
     public nonisolated func insertBatch(_ items: [NewSubmission], idempotencyKey: String?) async throws -> BatchInsertOutcome {
         precondition((1...Self.maximumBatchItems).contains(items.count), "a batch carries 1–\(Self.maximumBatchItems) items")
         let canonicalRequests = items.map { $0.request.canonicalBytes() }
-        var hasher = SHA256()
-        for (item, canonicalRequest) in zip(items, canonicalRequests) {
-            hasher.update(data: RequestFingerprint.of(projectID: item.projectID, jobID: item.jobID, canonicalRequest: canonicalRequest))
-        }
-        let batchFingerprint = Data(hasher.finalize())
+        let batchFingerprint = RequestFingerprint.ofBatch(items, canonicalRequests: canonicalRequests)
         return try await commitBatch(
             items, canonicalRequests: canonicalRequests, fingerprint: batchFingerprint, idempotencyKey: idempotencyKey)
     }
@@ -76,18 +71,18 @@ extension SubmissionStore {
 
     /// The stored batch under `key`, or a conflict; nil when the key is unused.
     private func batchReplay(ownerUID: UInt32, key: String, fingerprint: Data, tables: StoreTables) throws -> BatchInsertOutcome? {
-        let existing = try tables.submissions(ownerUID: ownerUID, idempotencyKey: key)
-        guard let first = existing.first else { return nil }
-        guard existing.allSatisfy({ $0.batchIndex != nil && $0.fingerprint == fingerprint }) else {
-            return .idempotencyConflict(existingID: first.id)
+        switch KeyedReplay.batch(found: try tables.submissions(ownerUID: ownerUID, idempotencyKey: key), fingerprint: fingerprint) {
+        case .store:
+            return nil
+        case .conflict(let existingID):
+            return .idempotencyConflict(existingID: existingID)
+        case .replay(let ids):
+            return .replayed(try ids.map { id in
+                guard let stored = try tables.submission(id: id, includeHistory: true) else {
+                    throw StoreError(kind: .corruptRow, reason: "submission \(id) vanished during a replay")
+                }
+                return stored.view
+            })
         }
-        var views: [SubmissionView] = []
-        for item in existing.sorted(by: { ($0.batchIndex ?? 0) < ($1.batchIndex ?? 0) }) {
-            guard let stored = try tables.submission(id: item.id, includeHistory: true) else {
-                throw StoreError(kind: .corruptRow, reason: "submission \(item.id) vanished during a replay")
-            }
-            views.append(stored.view)
-        }
-        return .replayed(views)
     }
 }

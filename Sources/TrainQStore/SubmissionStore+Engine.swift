@@ -16,14 +16,10 @@ extension SubmissionStore {
     /// The cost grows with the number of jobs that have waiting submissions, not with their backlog.
     public func dueWork(now: Date, busyJobs: Set<JobKey>, limit: Int) throws -> DueWork {
         try read { tables in
-            let busy = busyJobs.union(try tables.jobsWithOpenCreate())
-            let heads = try tables.waitingHeads().filter { !busy.contains($0.job) }
-            let due = heads.filter { $0.isDue(at: now) }.sorted(by: WaitingHead.dueOrder)
-            let chosen = try due.prefix(max(limit, 0)).compactMap { head in
-                try tables.submission(id: head.id, includeHistory: false)
-            }
-            let nextDueAt = heads.filter { !$0.isDue(at: now) }.compactMap(\.nextAttemptAt).min()
-            return DueWork(due: chosen, moreDue: due.count > chosen.count, nextDueAt: nextDueAt)
+            let choice = DueWork.choose(
+                from: try tables.waitingHeads(), busy: busyJobs.union(try tables.jobsWithOpenCreate()), now: now, limit: limit)
+            let chosen = try choice.chosen.compactMap { head in try tables.submission(id: head.id, includeHistory: false) }
+            return DueWork(due: chosen, moreDue: choice.moreDue, nextDueAt: choice.nextDueAt)
         }
     }
 

@@ -103,17 +103,18 @@ extension SubmissionStore {
     private func insertOrReplay(_ pending: PendingInsert, tables: StoreTables) throws -> InsertOutcome {
         let new = pending.submission
         let fingerprint = pending.fingerprint
-        if let key = new.idempotencyKey,
-            let existing = try tables.submissions(ownerUID: new.owner.uid, idempotencyKey: key).first
-        {
-            // A key a batch used is a conflict whatever the body: a single request is not that batch.
-            guard existing.batchIndex == nil, existing.fingerprint == fingerprint else {
-                return .idempotencyConflict(existingID: existing.id)
+        if let key = new.idempotencyKey {
+            switch KeyedReplay.single(found: try tables.submissions(ownerUID: new.owner.uid, idempotencyKey: key), fingerprint: fingerprint) {
+            case .store:
+                break
+            case .conflict(let existingID):
+                return .idempotencyConflict(existingID: existingID)
+            case .replay(let ids):
+                guard let id = ids.first, let stored = try tables.submission(id: id, includeHistory: true) else {
+                    throw StoreError(kind: .corruptRow, reason: "a submission vanished during a replay")
+                }
+                return .replayed(stored.view)
             }
-            guard let stored = try tables.submission(id: existing.id, includeHistory: true) else {
-                throw StoreError(kind: .corruptRow, reason: "submission \(existing.id) vanished during a replay")
-            }
-            return .replayed(stored.view)
         }
         let id = idGenerator.next(at: new.at)
         let assigned = new.assigned(id: id)
@@ -126,7 +127,7 @@ extension SubmissionStore {
 extension NewSubmission {
     /// The row just inserted, as a read would return it (times at the store's millisecond precision),
     /// built without reading it back.
-    func queuedView(id: String, eventSeq: Int64) -> SubmissionView {
+    public func queuedView(id: String, eventSeq: Int64) -> SubmissionView {
         let at = EpochMilliseconds.rounded(self.at)
         return SubmissionView(
             id: id, state: .queued, owner: owner, projectID: projectID, jobID: jobID, request: request,

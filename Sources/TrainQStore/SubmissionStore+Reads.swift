@@ -11,21 +11,11 @@ extension SubmissionStore {
     /// attempts but no history (ask `submission(id:)` for that). A cursor not handed out by this store
     /// is a `StoreError.Kind.invalidCursor`; a limit below 1 an `invalidQuery`.
     public func list(_ query: SubmissionQuery) throws -> SubmissionList {
-        guard query.limit >= 1 else {
-            throw StoreError(kind: .invalidQuery, reason: "limit must be at least 1, not \(query.limit)")
-        }
-        let limit = min(query.limit, SubmissionQuery.maximumLimit)
-        let cursor = try query.cursor.map { text throws(StoreError) in try ListCursor(decoding: text) }
-        let page = try read { tables in
+        let window = try ListWindow(query)
+        return window.page(try read { tables in
             try tables.list(
-                state: query.state, jobID: query.jobID, ownerUID: query.ownerUID, after: cursor, limit: limit)
-        }
-        let nextCursor = page.hasMore
-            ? page.rows.last.map {
-                ListCursor(createdAt: EpochMilliseconds.from($0.view.createdAt), id: $0.id).encoded()
-            }
-            : nil
-        return SubmissionList(submissions: page.rows.map(\.view), nextCursor: nextCursor)
+                state: query.state, jobID: query.jobID, ownerUID: query.ownerUID, after: window.after, limit: window.fetchLimit)
+        })
     }
 
     /// How many submissions are in each state; every state is present (0 when empty).

@@ -13,16 +13,7 @@ extension SubmissionStore {
     ///   progress; nothing is written.
     @discardableResult
     public func apply(_ write: SubmissionWrite, id: String) throws -> StoredSubmission? {
-        if let next = write.next {
-            guard write.expected.canMove(to: next) else {
-                throw StoreError(
-                    kind: .invalidTransition,
-                    reason: "a submission cannot move from \(write.expected.rawValue) to \(next.rawValue)")
-            }
-        } else if (write.changes.remoteStatus == nil && write.changes.relist == nil) || write.attempt != nil {
-            throw StoreError(
-                kind: .invalidTransition, reason: "a write that keeps the state only records a remote status or re-list progress")
-        }
+        try write.check()
         return try self.write { tables in
             let state = write.next ?? write.expected
             if write.next != nil {
@@ -69,16 +60,5 @@ extension SubmissionStore {
             }
             return stored
         }
-    }
-
-    /// `apply` for a state change, returning the API view: the form the store's own tests use.
-    @discardableResult
-    public func transition(
-        id: String, from: SubmissionState, to: SubmissionState, changes: SubmissionChanges = .none,
-        attempt: AttemptWrite? = nil, reason: String? = nil, at: Date = Date()
-    ) throws -> SubmissionView? {
-        try apply(
-            SubmissionWrite(expected: from, next: to, changes: changes, attempt: attempt, reason: reason, at: at), id: id
-        )?.view
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import PostgresNIO
 import Testing
 import TrainQPostgres
+import TrainQTestSupport
 
 /// The schema against a real PostgreSQL server.
 @Suite(.enabled(if: PostgresTestServer.shouldRun, "needs a PostgreSQL server: eval \"$(scripts/postgres-for-tests start)\""))

@@ -12,8 +12,8 @@ import TrainQAPI
         (0..<count).map { newSubmission(owner: owner, description: "\(tag) \($0)") }
     }
 
-    @Test func everyItemIsStoredInOrderWithItsOwnEvent() async throws {
-        try await withStore { store, _ async throws in
+    @Test(arguments: StoreKind.available) func everyItemIsStoredInOrderWithItsOwnEvent(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             let outcome = try await store.insertBatch(batch(6), idempotencyKey: nil)
             guard case .created(let views) = outcome else { Issue.record("expected created, got \(outcome)"); return }
             #expect(views.map { $0.request["job_desc"]?.stringValue } == (0..<6).map { "item \($0)" })
@@ -28,8 +28,8 @@ import TrainQAPI
         }
     }
 
-    @Test func theSameKeyAndBatchReplaysAndAnythingElseConflicts() async throws {
-        try await withStore { store, _ async throws in
+    @Test(arguments: StoreKind.available) func theSameKeyAndBatchReplaysAndAnythingElseConflicts(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             guard case .created(let first) = try await store.insertBatch(batch(3), idempotencyKey: "sweep-1") else {
                 Issue.record("the first batch was not created"); return
             }

@@ -45,8 +45,8 @@ import TrainQAPI
         }
     }
 
-    @Test func dueWorkTakesTheHeadOfEveryFreeJobWhateverTheBacklog() async throws {
-        try await withStore { store, _ async throws in
+    @Test(arguments: StoreKind.available) func dueWorkTakesTheHeadOfEveryFreeJobWhateverTheBacklog(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             // Job 10: a backlog of 30; job 11: one retrying later; job 12: one waiting; job 13: an open create.
             var backlog: [SubmissionView] = []
             for index in 0..<30 {
@@ -93,12 +93,12 @@ import TrainQAPI
         }
     }
 
-    @Test func anEmptyStoreHasNothingDue() async throws {
-        try await withStore { store, _ async throws in
+    @Test(arguments: StoreKind.available) func anEmptyStoreHasNothingDue(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             let work = try await store.dueWork(now: time(0), busyJobs: [], limit: 10)
             #expect(work.due.isEmpty && work.nextDueAt == nil && !work.moreDue)
             #expect(try await store.oldestDue(now: time(0)) == nil)
-            #expect(await store.lastSequence() == 0)
+            #expect(try await store.lastSequence() == 0)
             #expect(try await store.countsByState().values.allSatisfy { $0 == 0 })
         }
     }

@@ -5,8 +5,8 @@ import TrainQAPI
 @testable import TrainQStore
 
 @Suite struct EventTests {
-    @Test func eventsFilterBySubmissionAndJobAndRespectTheLimit() async throws {
-        try await withStore { store, _ async throws in
+    @Test(arguments: StoreKind.available) func eventsFilterBySubmissionAndJobAndRespectTheLimit(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             let a = try await create(store, newSubmission(jobID: 10, description: "a"))
             let b = try await create(store, newSubmission(jobID: 11, description: "b"))
             _ = try await store.transition(id: a.id, from: .queued, to: .canceled)

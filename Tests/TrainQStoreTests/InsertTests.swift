@@ -6,8 +6,8 @@ import TrainQAPI
 @testable import TrainQStore
 
 @Suite struct InsertTests {
-    @Test func insertedSubmissionReadsBackIdentically() async throws {
-        try await withStore { store, _ async throws in
+    @Test(arguments: StoreKind.available) func insertedSubmissionReadsBackIdentically(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             let view = try await create(store, newSubmission(key: "k1"))
             #expect(view.id.count == 26)
             #expect(view.state == .queued)
@@ -67,8 +67,8 @@ import TrainQAPI
         }
     }
 
-    @Test func sameKeySameBodyReplaysAndDifferentBodyConflicts() async throws {
-        try await withStore { store, _ async throws in
+    @Test(arguments: StoreKind.available) func sameKeySameBodyReplaysAndDifferentBodyConflicts(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             let original = try await create(store, newSubmission(key: "once"))
 
             let again = try await store.insert(newSubmission(key: "once", at: time(5)))
@@ -86,8 +86,8 @@ import TrainQAPI
         }
     }
 
-    @Test func sameKeyForTwoOwnersIsTwoSubmissions() async throws {
-        try await withStore { store, _ async throws in
+    @Test(arguments: StoreKind.available) func sameKeyForTwoOwnersIsTwoSubmissions(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             let fromAlice = try await create(store, newSubmission(owner: alice, key: "shared"))
             let fromBob = try await create(store, newSubmission(owner: bob, key: "shared"))
             #expect(fromAlice.id != fromBob.id)
@@ -96,8 +96,8 @@ import TrainQAPI
         }
     }
 
-    @Test func withoutAKeyEveryInsertIsNew() async throws {
-        try await withStore { store, _ async throws in
+    @Test(arguments: StoreKind.available) func withoutAKeyEveryInsertIsNew(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             let first = try await create(store, newSubmission())
             let second = try await create(store, newSubmission())
             #expect(first.id != second.id)

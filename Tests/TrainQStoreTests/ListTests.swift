@@ -7,7 +7,7 @@ import TrainQAPI
 @Suite struct ListTests {
     /// 30 submissions over two jobs and two owners; several share a creation millisecond so the
     /// id decides their order.
-    private func fill(_ store: SubmissionStore) async throws -> [SubmissionView] {
+    private func fill(_ store: any SubmissionStorage) async throws -> [SubmissionView] {
         var views: [SubmissionView] = []
         for index in 0..<30 {
             views.append(
@@ -21,7 +21,7 @@ import TrainQAPI
     }
 
     /// Follows `next_cursor` to the end (bounded).
-    private func allPages(_ store: SubmissionStore, _ query: SubmissionQuery) async throws -> [[SubmissionView]] {
+    private func allPages(_ store: any SubmissionStorage, _ query: SubmissionQuery) async throws -> [[SubmissionView]] {
         var pages: [[SubmissionView]] = []
         var query = query
         for _ in 0..<100 {
@@ -34,8 +34,8 @@ import TrainQAPI
         return pages
     }
 
-    @Test func pagesAreNewestFirstWithoutDuplicatesOrGaps() async throws {
-        try await withStore { store, _ async throws in
+    @Test(arguments: StoreKind.available) func pagesAreNewestFirstWithoutDuplicatesOrGaps(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             let views = try await fill(store)
             let pages = try await allPages(store, SubmissionQuery(limit: 7))
             #expect(pages.map(\.count) == [7, 7, 7, 7, 2])
@@ -48,8 +48,8 @@ import TrainQAPI
         }
     }
 
-    @Test func filtersCombineWithPagination() async throws {
-        try await withStore { store, _ async throws in
+    @Test(arguments: StoreKind.available) func filtersCombineWithPagination(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             let views = try await fill(store)
             let canceled = views.filter { $0.jobID == 11 }.prefix(6)
             for view in canceled {
@@ -71,8 +71,8 @@ import TrainQAPI
         }
     }
 
-    @Test func aPageEndingExactlyAtTheLastRowHasNoCursor() async throws {
-        try await withStore { store, _ async throws in
+    @Test(arguments: StoreKind.available) func aPageEndingExactlyAtTheLastRowHasNoCursor(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             for index in 0..<4 {
                 _ = try await create(store, newSubmission(description: "\(index)", at: time(Double(index))))
             }
@@ -82,8 +82,8 @@ import TrainQAPI
         }
     }
 
-    @Test func badCursorsAndLimitsAreDistinctErrors() async throws {
-        try await withStore { store, _ async throws in
+    @Test(arguments: StoreKind.available) func badCursorsAndLimitsAreDistinctErrors(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             _ = try await create(store, newSubmission())
             for cursor in ["", "not a cursor", "e30", "eyJjIjoxfQ", String(repeating: "A", count: 600), "////"] {
                 let error = try await #require(throws: StoreError.self) {

@@ -7,8 +7,8 @@ import TrainQAPI
 
 /// Retention in the store: what goes, what stays, and that the file gives the space back.
 @Suite struct RetentionStoreTests {
-    @Test func endedSubmissionsGoWithTheirAttemptsAndEventsAndNothingElseDoes() async throws {
-        try await withStore { store, _ async throws in
+    @Test(arguments: StoreKind.available) func endedSubmissionsGoWithTheirAttemptsAndEventsAndNothingElseDoes(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             // Ended at time 10: a canceled one, and a succeeded one with an attempt and remote statuses.
             let canceled = try await create(store, newSubmission(description: "canceled"))
             _ = try await store.transition(id: canceled.id, from: .queued, to: .canceled, at: time(10))
@@ -30,7 +30,7 @@ import TrainQAPI
             let recent = try await create(store, newSubmission(jobID: 14, description: "recent"))
             _ = try await store.transition(id: recent.id, from: .queued, to: .canceled, at: time(100))
 
-            let lastSequence = await store.lastSequence()
+            let lastSequence = try await store.lastSequence()
             #expect(try await store.pruneEnded(before: time(50), limit: 1) == 1)
             #expect(try await store.pruneEnded(before: time(50), limit: 10) == 1)
             #expect(try await store.pruneEnded(before: time(50), limit: 10) == 0)
@@ -45,7 +45,7 @@ import TrainQAPI
             #expect(Set(events.map(\.submission)) == [attention.id, queued.id, recent.id])
             #expect(try await count("attempts", in: store) == 1)
             // The sequence does not go back: a follower's `after` keeps its meaning.
-            #expect(await store.lastSequence() == lastSequence)
+            #expect(try await store.lastSequence() == lastSequence)
             #expect(try await store.footprint().oldestCreatedAt != nil)
         }
     }

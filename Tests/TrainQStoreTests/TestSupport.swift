@@ -84,17 +84,10 @@ struct UnexpectedOutcome: Error, CustomStringConvertible {
 }
 
 /// Inserts and expects a new submission.
-func create(_ store: SubmissionStore, _ new: NewSubmission) async throws -> SubmissionView {
+func create(_ store: any SubmissionStorage, _ new: NewSubmission) async throws -> SubmissionView {
     let outcome = try await store.insert(new)
     guard let view = outcome.created else { throw UnexpectedOutcome(description: "expected created, got \(outcome)") }
     return view
-}
-
-/// Counts rows of a table through the store's own connection.
-func count(_ table: String, in store: SubmissionStore) async throws -> Int64 {
-    try await store.withConnection { connection in
-        try connection.scalarInt64("SELECT COUNT(*) FROM \(table)") ?? -1
-    }
 }
 
 /// A flag one thread sets and another polls.
@@ -115,16 +108,16 @@ func eventually(attempts: Int = 1_000, _ condition: () async throws -> Bool) asy
     return false
 }
 
-extension SubmissionStore {
+extension SubmissionStorage {
     /// A remote status on a `tracking` row, written as the engine's executor writes it: a stay, with an
     /// event row when `appendsEvent` (the engine asks for one when the code is new). False when the row is
     /// not tracking.
     func recordRemoteStatus(
         id: String, status: RemoteStatus, snapshot: JSONValue? = nil, timing: RemoteTiming? = nil, at: Date = Date(),
         appendsEvent: Bool = true
-    ) throws -> Bool {
+    ) async throws -> Bool {
         let changes = SubmissionChanges(remoteStatus: status, remoteSnapshot: snapshot, timing: timing)
-        return try apply(
+        return try await apply(
             SubmissionWrite(expected: .tracking, next: nil, changes: changes, appendsEvent: appendsEvent, at: at), id: id
         ) != nil
     }

@@ -6,8 +6,8 @@ import TrainQAPI
 @testable import TrainQStore
 
 @Suite struct TransitionTests {
-    @Test func aTransitionFromTheCurrentStateSucceedsWithItsEventAndAttempt() async throws {
-        try await withStore { store, _ async throws in
+    @Test(arguments: StoreKind.available) func aTransitionFromTheCurrentStateSucceedsWithItsEventAndAttempt(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             let queued = try await create(store, newSubmission())
             let submitting = try #require(
                 try await store.transition(
@@ -67,8 +67,8 @@ import TrainQAPI
         }
     }
 
-    @Test func aTransitionFromAnotherStateChangesNothing() async throws {
-        try await withStore { store, _ async throws in
+    @Test(arguments: StoreKind.available) func aTransitionFromAnotherStateChangesNothing(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             let queued = try await create(store, newSubmission())
             let result = try await store.transition(
                 id: queued.id, from: .retrying, to: .submitting, attempt: .begin(at: time(1)), at: time(1))
@@ -87,8 +87,8 @@ import TrainQAPI
         }
     }
 
-    @Test func aTransitionTheTableForbidsIsRefused() async throws {
-        try await withStore { store, _ async throws in
+    @Test(arguments: StoreKind.available) func aTransitionTheTableForbidsIsRefused(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             let queued = try await create(store, newSubmission())
             for (from, to) in [(SubmissionState.queued, SubmissionState.tracking), (.queued, .succeeded), (.succeeded, .queued)] {
                 #expect(!from.canMove(to: to))
@@ -101,8 +101,8 @@ import TrainQAPI
         }
     }
 
-    @Test func finishingWithoutAnAttemptRollsTheWholeTransitionBack() async throws {
-        try await withStore { store, _ async throws in
+    @Test(arguments: StoreKind.available) func finishingWithoutAnAttemptRollsTheWholeTransitionBack(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             let queued = try await create(store, newSubmission())
             let error = try await #require(throws: StoreError.self) {
                 try await store.transition(
@@ -112,12 +112,12 @@ import TrainQAPI
             #expect(error.kind == .invalidTransition)
             // Neither the state nor an event was written.
             #expect(try await store.submission(id: queued.id) == queued)
-            #expect(await store.lastSequence() == 1)
+            #expect(try await store.lastSequence() == 1)
         }
     }
 
-    @Test func everyChangeWritesOneEventWithIncreasingSeq() async throws {
-        try await withStore { store, _ async throws in
+    @Test(arguments: StoreKind.available) func everyChangeWritesOneEventWithIncreasingSeq(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             let a = try await create(store, newSubmission(description: "a"))
             let b = try await create(store, newSubmission(description: "b"))
             _ = try await store.transition(id: a.id, from: .queued, to: .submitting, attempt: .begin(at: time(1)))
@@ -138,8 +138,8 @@ import TrainQAPI
         }
     }
 
-    @Test func remoteStatusChangesAreRecordedWhileTracking() async throws {
-        try await withStore { store, _ async throws in
+    @Test(arguments: StoreKind.available) func remoteStatusChangesAreRecordedWhileTracking(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             let queued = try await create(store, newSubmission())
             #expect(try await !store.recordRemoteStatus(id: queued.id, status: RemoteStatus(code: 8, name: "RUNNING")))
             _ = try await store.transition(id: queued.id, from: .queued, to: .submitting, attempt: .begin(at: time(1)))
@@ -148,7 +148,7 @@ import TrainQAPI
                 changes: SubmissionChanges(
                     version: CreatedVersion(id: 21, name: "V0002"),
                     remoteStatus: RemoteStatus(code: 1, name: "JOBSTAT_INIT")))
-            let before = await store.lastSequence()
+            let before = try await store.lastSequence()
 
             #expect(
                 try await store.recordRemoteStatus(
@@ -159,7 +159,7 @@ import TrainQAPI
                 try await store.recordRemoteStatus(
                     id: queued.id, status: RemoteStatus(code: 8, name: "JOBSTAT_RUNNING"), at: time(11),
                     appendsEvent: false))
-            #expect(await store.lastSequence() == before + 1)
+            #expect(try await store.lastSequence() == before + 1)
 
             let snapshot = JSONValue.object(["status": .integer(10), "duration": .integer(532003)])
             _ = try await store.transition(
@@ -181,8 +181,8 @@ import TrainQAPI
         }
     }
 
-    @Test func retryResetsTheBudgetAndQueuesAtOnce() async throws {
-        try await withStore { store, _ async throws in
+    @Test(arguments: StoreKind.available) func retryResetsTheBudgetAndQueuesAtOnce(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             let queued = try await create(store, newSubmission())
             _ = try await store.transition(id: queued.id, from: .queued, to: .submitting, attempt: .begin(at: time(1)))
             _ = try await store.transition(

@@ -48,7 +48,7 @@ public final class DecisionExecutor: Sendable {
     /// How often a store write is tried before the event counts as not applied.
     static let writeTries = 3
 
-    let store: SubmissionStore
+    let store: any SubmissionStorage
     let client: ModelArtsClient
     let policy: RetryPolicy
     let descMarker: Bool
@@ -56,7 +56,7 @@ public final class DecisionExecutor: Sendable {
     let links: EngineLinks
 
     init(
-        store: SubmissionStore, client: ModelArtsClient, policy: RetryPolicy, descMarker: Bool, logger: Logger,
+        store: any SubmissionStorage, client: ModelArtsClient, policy: RetryPolicy, descMarker: Bool, logger: Logger,
         links: EngineLinks
     ) {
         self.store = store

@@ -14,13 +14,13 @@ public actor Pruner: Service {
     }
 
     private var state: State = .idle
-    private let store: SubmissionStore
+    private let store: any SubmissionStorage
     private let configuration: RetentionConfiguration
     private let now: @Sendable () -> Date
     private let logger: Logger
 
     init(
-        store: SubmissionStore, configuration: RetentionConfiguration, now: @escaping @Sendable () -> Date = { Date() },
+        store: any SubmissionStorage, configuration: RetentionConfiguration, now: @escaping @Sendable () -> Date = { Date() },
         logger: Logger
     ) {
         self.store = store

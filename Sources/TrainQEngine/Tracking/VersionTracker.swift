@@ -46,7 +46,7 @@ public actor VersionTracker: Service {
     /// Rows read per page when loading every `tracking` submission.
     static let loadPageSize = 500
 
-    let store: SubmissionStore
+    let store: any SubmissionStorage
     let client: ModelArtsClient
     let executor: DecisionExecutor
     let configuration: Configuration
@@ -65,7 +65,7 @@ public actor VersionTracker: Service {
     private let pollRequests: ServiceInbox<String>
 
     init(
-        store: SubmissionStore, client: ModelArtsClient, executor: DecisionExecutor, configuration: Configuration,
+        store: any SubmissionStorage, client: ModelArtsClient, executor: DecisionExecutor, configuration: Configuration,
         random: RandomSource, pollRequests: ServiceInbox<String>, logger: Logger
     ) {
         self.pollRequests = pollRequests
@@ -128,7 +128,7 @@ public actor VersionTracker: Service {
 
     /// Reads every `tracking` submission page by page, keeping the schedules of versions already known.
     private func loadAll() async throws {
-        let sequence = await store.lastSequence()
+        let sequence = try await store.lastSequence()
         var next = TrackedSet()
         var cursor: String?
         repeat {

@@ -2,17 +2,17 @@ import Foundation
 import TrainQAPI
 
 /// Times are stored as integer milliseconds since 1970: exact, sortable, and what ModelArts sends.
-enum EpochMilliseconds {
-    static func from(_ date: Date) -> Int64 {
+public enum EpochMilliseconds {
+    public static func from(_ date: Date) -> Int64 {
         APICoding.epochMilliseconds(date)
     }
 
-    static func date(_ milliseconds: Int64) -> Date {
+    public static func date(_ milliseconds: Int64) -> Date {
         Date(timeIntervalSince1970: Double(milliseconds) / 1000)
     }
 
     /// `date` as it reads back after being stored.
-    static func rounded(_ date: Date) -> Date {
+    public static func rounded(_ date: Date) -> Date {
         self.date(from(date))
     }
 }

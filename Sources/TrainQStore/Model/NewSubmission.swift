@@ -39,7 +39,7 @@ public struct NewSubmission: Sendable, Hashable {
 
 extension NewSubmission {
     /// The submission as stored under `id`: a v2 one gets its lane for `job_id` and its job's name.
-    func assigned(id: String) -> NewSubmission {
+    public func assigned(id: String) -> NewSubmission {
         guard api == .v2 else { return self }
         var assigned = self
         assigned.jobID = TrainingJobLane.of(submissionID: id)

@@ -53,6 +53,15 @@ public enum FieldUpdate<Value: Sendable & Hashable>: Sendable, Hashable {
     case keep
     case set(Value)
     case clear
+
+    /// Whether the column is written, and with what (nil: NULL): how both stores' SQL reads it.
+    public var written: (writes: Bool, value: Value?) {
+        switch self {
+        case .keep: (false, nil)
+        case .set(let value): (true, value)
+        case .clear: (true, nil)
+        }
+    }
 }
 
 /// The version a create returned (or reconciliation found).

@@ -3,12 +3,14 @@ import Foundation
 /// Makes submission ids: ULIDs (26 characters of Crockford base 32, 48 bits of milliseconds then 80
 /// random bits). They sort by creation time, so the newest-first list and the ids agree, and ids made
 /// in the same millisecond still increase (the random part is incremented).
-struct SubmissionIDGenerator: Sendable {
+public struct SubmissionIDGenerator: Sendable {
+    public init() {}
+
     private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
     private var lastMilliseconds: UInt64 = 0
     private var lastRandom: (high: UInt16, low: UInt64) = (0, 0)
 
-    mutating func next(at date: Date) -> String {
+    public mutating func next(at date: Date) -> String {
         var milliseconds = UInt64(max(0, EpochMilliseconds.from(date)))
         if milliseconds <= lastMilliseconds {
             // Same (or an earlier) millisecond: stay monotonic by counting up from the last id.

@@ -30,4 +30,18 @@ public struct SubmissionWrite: Sendable, Hashable {
         self.appendsEvent = next != nil || appendsEvent
         self.at = at
     }
+
+    /// What every store refuses before it writes anything: a move the transition table forbids, or a stay
+    /// that records neither a remote status nor re-list progress.
+    public func check() throws(StoreError) {
+        if let next {
+            guard expected.canMove(to: next) else {
+                throw StoreError(
+                    kind: .invalidTransition, reason: "a submission cannot move from \(expected.rawValue) to \(next.rawValue)")
+            }
+        } else if (changes.remoteStatus == nil && changes.relist == nil) || attempt != nil {
+            throw StoreError(
+                kind: .invalidTransition, reason: "a write that keeps the state only records a remote status or re-list progress")
+        }
+    }
 }

@@ -2,11 +2,11 @@ import Foundation
 import TrainQAPI
 
 extension StoreTables {
-    /// One page of submissions, newest first, after `cursor` in `(created_at, id)` order.
-    /// Returns the rows (with attempts, without history) and whether more follow.
+    /// Up to `limit` submissions, newest first, after `cursor` in `(created_at, id)` order, with attempts
+    /// and without history.
     func list(
         state: SubmissionState?, jobID: Int64?, ownerUID: UInt32?, after cursor: ListCursor?, limit: Int
-    ) throws -> (rows: [StoredSubmission], hasMore: Bool) {
+    ) throws -> [StoredSubmission] {
         var conditions: [String] = []
         if state != nil { conditions.append("state = :state") }
         if jobID != nil { conditions.append("job_id = :job_id") }
@@ -28,13 +28,7 @@ extension StoreTables {
             try select.bind(cursor.createdAt, named: ":cursor_created")
             try select.bind(cursor.id, named: ":cursor_id")
         }
-        // One row more than asked tells whether another page exists.
-        try select.bind(Int64(limit + 1), named: ":limit")
-        var rows = try submissions(from: select)
-        let hasMore = rows.count > limit
-        if hasMore {
-            rows.removeLast(rows.count - limit)
-        }
-        return (rows, hasMore)
+        try select.bind(Int64(limit), named: ":limit")
+        return try submissions(from: select)
     }
 }

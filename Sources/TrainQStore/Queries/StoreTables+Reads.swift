@@ -155,7 +155,7 @@ extension StoreTables {
     /// The earliest due time among rows that are due at `now`: the oldest of the jobs' next waiting
     /// submissions, since each of those is the earliest of its job.
     func oldestDueDate(now: Date) throws -> Date? {
-        try waitingHeads().filter { $0.isDue(at: now) }.compactMap(\.nextAttemptAt).min()
+        DueWork.oldestDue(of: try waitingHeads(), now: now)
     }
 
     /// Jobs with a create in flight or of unknown outcome: no new create may start for them.
@@ -163,7 +163,7 @@ extension StoreTables {
         let select = try statement(
             """
             SELECT DISTINCT project_id, job_id FROM submissions
-            WHERE state IN ('submitting', 'reconciling', 'needs_attention')
+            WHERE state IN (\(StoreTables.jobHoldingStateList))
             """)
         var jobs: Set<JobKey> = []
         while try select.step() {

@@ -5,8 +5,9 @@ import TrainQAPI
 extension StoreTables {
     /// The ended states as an SQL list; the partial index `submissions_ended` is on the same list, so the
     /// query can use it.
-    static let endedStateList = SubmissionState.allCases.filter(\.isTerminal).map { "'\($0.rawValue)'" }
-        .joined(separator: ", ")
+    static let endedStateList = SubmissionState.sqlList(\.isTerminal)
+    /// The states whose create holds the job, as an SQL list.
+    static let jobHoldingStateList = SubmissionState.sqlList(\.holdsJob)
 
     /// Ended submissions last changed before `cutoff`, oldest change first, at most `limit`.
     func ended(before cutoff: Date, limit: Int) throws -> [String] {

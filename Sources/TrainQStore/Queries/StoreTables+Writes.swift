@@ -61,13 +61,7 @@ extension StoreTables {
                 relist_at = CASE WHEN :set_relist THEN :relist_at ELSE relist_at END
             WHERE id = :id AND state = :from
             """)
-        var lastError: LastError?
-        var setError = false
-        switch changes.lastError {
-        case .keep: break
-        case .set(let error): lastError = error; setError = true
-        case .clear: setError = true
-        }
+        let (setError, lastError) = changes.lastError.written
         try update.bind([
             ":id": .text(id), ":from": .text(from.rawValue), ":to": .text(to.rawValue),
             ":at": .integer(Self.milliseconds(at)), ":reason": SQLiteValue(reason),

@@ -2,10 +2,17 @@ import Foundation
 import JSONTree
 import TrainQAPI
 
-/// Reads `submissions` rows (selected with `columns`) into `StoredSubmission`s, checking what SQLite
-/// cannot: that the state is one we know and the stored JSON parses.
-enum SubmissionRowDecoder {
-    static let columns = """
+/// A row of `submissions` read by column name, whichever database it came from.
+public protocol SubmissionColumns {
+    func string(_ name: String) -> String?
+    func int64(_ name: String) -> Int64?
+    func data(_ name: String) -> Data?
+}
+
+/// Reads `submissions` rows (selected with `columns`) into `StoredSubmission`s, checking what the
+/// database cannot: that the state is one we know and the stored JSON parses. Both stores decode here.
+public enum SubmissionRowDecoder {
+    public static let columns = """
         id, state, owner_uid, owner_user, project_id, job_id, request, created_at, updated_at, next_attempt_at, \
         attempt_count, budget_started_at, version_id, version_name, version_created_at, remote_code, remote_name, \
         remote_at, reason, last_error_http_status, last_error_code, last_error_message, remote_snapshot, \
@@ -13,7 +20,7 @@ enum SubmissionRowDecoder {
         """
 
     /// The current row, without attempts and history (the caller adds them when it wants them).
-    static func decode(_ row: SQLiteStatement) throws(StoreError) -> StoredSubmission {
+    public static func decode(_ row: some SubmissionColumns) throws(StoreError) -> StoredSubmission {
         guard let id = row.string("id") else { throw corrupt("a submission without an id") }
         func required<Value>(_ value: Value?, _ column: String) throws(StoreError) -> Value {
             guard let value else { throw corrupt("submission \(id) has no \(column)") }
@@ -77,14 +84,14 @@ enum SubmissionRowDecoder {
         return stored
     }
 
-    static func decodeState(_ name: String, submission: String) throws(StoreError) -> SubmissionState {
+    public static func decodeState(_ name: String, submission: String) throws(StoreError) -> SubmissionState {
         guard let state = SubmissionState(rawValue: name) else {
             throw corrupt("submission \(submission) is in an unknown state \"\(name)\"")
         }
         return state
     }
 
-    static func corrupt(_ reason: String) -> StoreError {
+    public static func corrupt(_ reason: String) -> StoreError {
         StoreError(kind: .corruptRow, reason: reason)
     }
 

@@ -167,3 +167,5 @@ public final class SQLiteStatement {
         }
     }
 }
+
+extension SQLiteStatement: SubmissionColumns {}
