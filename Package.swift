@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "TrainQServer",
             dependencies: [
-                "CLinuxShims", "TrainQAPI", "TrainQStore", "TrainQEngine", "ModelArts", "JSONTree",
+                "CLinuxShims", "TrainQAPI", "TrainQStore", "TrainQPostgres", "TrainQEngine", "ModelArts", "JSONTree",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -245,7 +245,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "ModelArts", "TrainQAPI", "JSONTree",
+                "ModelArts", "TrainQAPI", "JSONTree", "TrainQPostgres", "TrainQTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -20,6 +20,8 @@ public final class SubmissionEngine: Sendable {
     public let reconciler: Reconciler
     public let tracker: VersionTracker
     public let pruner: Pruner
+    public let leaseKeeper: LeaseKeeper
+    private let store: any SubmissionStorage
     let executor: DecisionExecutor
     private let client: ModelArtsClient
     private let logger: Logger
@@ -48,19 +50,30 @@ public final class SubmissionEngine: Sendable {
         self.reconciler = reconciler
         self.tracker = tracker
         self.pruner = Pruner(store: store, configuration: configuration.retention, logger: logger)
+        self.leaseKeeper = LeaseKeeper(store: store, executor: executor, links: links, tracker: tracker, logger: logger)
+        self.store = store
         self.executor = executor
         self.client = client
         self.logger = logger
     }
 
     /// The long-running parts, for the daemon's `ServiceGroup` (shut down in reverse: tracking first).
-    public var services: [any Service] { [pruner, reconciler, submitter, tracker] }
+    public var services: [any Service] { [leaseKeeper, pruner, reconciler, submitter, tracker] }
 
     /// At start, before the daemon says it is ready: attempts a previous run left on the wire go to
     /// reconciliation. Returns how many did. (The submitter does the same when it starts, for callers that
     /// skip this; by then there is nothing left.)
     public func recoverInterruptedAttempts() async throws(EngineError) -> Int {
-        try await executor.recoverInterruptedAttempts()
+        if store.leaseHeartbeat != nil {
+            // On a shared database this daemon's work is that of the jobs it holds: its own leases from
+            // before the restart, and those it takes over now.
+            do {
+                _ = try await store.maintainLeases()
+            } catch {
+                throw .storeUnavailable(error)
+            }
+        }
+        return try await executor.recoverInterruptedAttempts()
     }
 
     /// A submission was stored: start its first attempt now rather than at the next poll.

@@ -5,7 +5,8 @@ import Foundation
 enum ConfigurationKeys {
     static let all: [String] = [
         "socket.path", "socket.mode", "socket.group", "socket.max_body_bytes", "socket.idle_timeout",
-        "database.path",
+        "database.path", "database.url", "database.password_file", "database.lease", "database.timeout",
+        "instance.name",
         "access.admin_users", "access.admin_groups", "access.allowed_users", "access.allowed_groups",
         "modelarts.endpoint", "modelarts.project_id", "modelarts.auth",
         "modelarts.access_key_file", "modelarts.secret_key_file",

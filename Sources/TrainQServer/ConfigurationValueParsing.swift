@@ -61,6 +61,20 @@ enum ConfigurationValueParsing {
         return mode
     }
 
+    /// A daemon's name among those sharing a database: 1–64 letters, digits, '.', '_' or '-', as a host
+    /// name is, so it reads plainly in `list` and in the lease table.
+    static func instanceName(_ text: String, key: String) throws -> String {
+        let allowed = text.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
+                || byte == UInt8(ascii: "-")
+        }
+        guard (1...64).contains(text.utf8.count), allowed else {
+            throw ConfigurationError(key: key, problem: "'\(text)' is not 1–64 letters, digits, '.', '_' or '-'")
+        }
+        return text
+    }
+
     static func logLevel(_ text: String, key: String) throws -> String {
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         let level = text.trimmingCharacters(in: .whitespaces).lowercased()

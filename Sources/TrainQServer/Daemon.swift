@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 import TrainQAPI
+import TrainQPostgres
 import TrainQStore
 
 /// Assembles and runs `trainqd`: the instance lock, the store, the embedded ModelArts if the executable
@@ -19,15 +20,19 @@ public enum Daemon {
         }
         let notifier = SystemdNotifier()
         let activated = try SocketActivation.inheritedSocket()
-        try prepareDatabaseDirectory(configuration.databasePath)
-        // Socket activation or not, one daemon per database.
-        let lock = try InstanceLock(databasePath: configuration.databasePath)
+        // Socket activation or not, one daemon per SQLite file, or per socket on a shared database.
+        let lock: InstanceLock
+        if configuration.database.url == nil {
+            try prepareDatabaseDirectory(configuration.databasePath)
+            lock = try InstanceLock(databasePath: configuration.databasePath)
+        } else {
+            lock = try InstanceLock(databasePath: configuration.socket.path)
+        }
         if activated == nil {
             try UnixSocketPreparation.claim(path: configuration.socket.path)
         }
 
-        let store = try SubmissionStore(path: configuration.databasePath, logger: logger)
-        logger.info("database open", metadata: ["path": "\(configuration.databasePath)"])
+        let store = try await openStore(configuration, logger: logger)
         let metrics = DaemonMetrics()
         metrics.bootstrapMetricsSystem()
 
@@ -53,6 +58,47 @@ public enum Daemon {
         await store.close()
         withExtendedLifetime(lock) {}
         logger.notice("trainqd stopped")
+    }
+
+    /// The daemon's own SQLite file, or the PostgreSQL database it shares with other daemons.
+    static func openStore(_ configuration: DaemonConfiguration, logger: Logger) async throws -> any SubmissionStorage {
+        guard let text = configuration.database.url else {
+            let store = try SubmissionStore(path: configuration.databasePath, logger: logger)
+            logger.info("database open", metadata: ["path": "\(configuration.databasePath)"])
+            return store
+        }
+        let url: PostgresDatabaseURL
+        let password: String?
+        do {
+            url = try PostgresDatabaseURL(parsing: text)
+            password = try databasePassword(configuration.database)
+        } catch {
+            throw ConfigurationError(key: error.key, problem: error.problem)
+        }
+        let store = try await PostgresSubmissionStore.open(
+            settings: PostgresConnectionSettings(url: url, password: password),
+            configuration: PostgresStoreConfiguration(
+                instanceName: configuration.instanceName, leaseDuration: configuration.database.lease,
+                operationTimeout: configuration.database.timeout),
+            logger: logger)
+        logger.info(
+            "shared database open",
+            metadata: ["host": "\(url.host):\(url.port)", "database": "\(url.database)", "instance": "\(configuration.instanceName)"])
+        return store
+    }
+
+    /// `database.password_file`, else the systemd credential, else none (the server trusts the connection).
+    static func databasePassword(_ database: DaemonConfiguration.SharedDatabase) throws(PostgresConfigurationError) -> String? {
+        if let file = database.passwordFile {
+            return try PostgresConnectionSettings.password(fromFile: file)
+        }
+        if let directory = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"] {
+            let path = directory + "/" + DaemonConfiguration.SharedDatabase.credentialName
+            if FileManager.default.fileExists(atPath: path) {
+                return try PostgresConnectionSettings.password(fromFile: path, key: "credential \(DaemonConfiguration.SharedDatabase.credentialName)")
+            }
+        }
+        return nil
     }
 
     static func prepareDatabaseDirectory(_ path: String) throws {

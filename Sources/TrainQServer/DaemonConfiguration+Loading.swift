@@ -3,6 +3,7 @@ import Foundation
 import ModelArts
 import SystemPackage
 import TrainQEngine
+import TrainQPostgres
 import Yams
 
 /// Values given on the command line; they win over the environment, which wins over the file.
@@ -10,13 +11,16 @@ public struct ConfigurationOverrides: Sendable {
     public var configFile: String?
     public var socketPath: String?
     public var databasePath: String?
+    /// `--database-url`.
+    public var databaseURL: String?
     public var logLevel: String?
     public var simulate: Bool = false
 
     public init(
         configFile: String? = nil, socketPath: String? = nil, databasePath: String? = nil,
-        logLevel: String? = nil, simulate: Bool = false
+        logLevel: String? = nil, simulate: Bool = false, databaseURL: String? = nil
     ) {
+        self.databaseURL = databaseURL
         self.configFile = configFile
         self.socketPath = socketPath
         self.databasePath = databasePath
@@ -43,6 +47,7 @@ extension DaemonConfiguration {
         var flagValues: [AbsoluteConfigKey: ConfigValue] = [:]
         if let socket = overrides.socketPath { flagValues[AbsoluteConfigKey(ConfigKey("socket.path"))] = .init(.string(socket), isSecret: false) }
         if let database = overrides.databasePath { flagValues[AbsoluteConfigKey(ConfigKey("database.path"))] = .init(.string(database), isSecret: false) }
+        if let url = overrides.databaseURL { flagValues[AbsoluteConfigKey(ConfigKey("database.url"))] = .init(.string(url), isSecret: false) }
         if let level = overrides.logLevel { flagValues[AbsoluteConfigKey(ConfigKey("log.level"))] = .init(.string(level), isSecret: false) }
         if overrides.simulate { flagValues[AbsoluteConfigKey(ConfigKey("simulate.enabled"))] = .init(.string("true"), isSecret: false) }
 
@@ -69,6 +74,20 @@ extension DaemonConfiguration {
         }
         if let idle = values.string("socket.idle_timeout") { socket.idleTimeout = try parse.duration(idle, key: "socket.idle_timeout") }
         if let path = values.string("database.path") { databasePath = try nonEmpty(path, key: "database.path") }
+        if let url = values.string("database.url"), !url.isEmpty {
+            do {
+                _ = try PostgresDatabaseURL(parsing: url)
+            } catch {
+                throw ConfigurationError(key: error.key, problem: error.problem)
+            }
+            database.url = url
+        }
+        if let path = values.string("database.password_file") {
+            database.passwordFile = try nonEmpty(path, key: "database.password_file")
+        }
+        if let value = values.string("database.lease") { database.lease = try parse.duration(value, key: "database.lease") }
+        if let value = values.string("database.timeout") { database.timeout = try parse.duration(value, key: "database.timeout") }
+        if let name = values.string("instance.name") { instanceName = try parse.instanceName(name, key: "instance.name") }
 
         if let list = values.list("access.admin_users") { access.adminUsers = list }
         if let list = values.list("access.admin_groups") { access.adminGroups = list }
@@ -162,6 +181,14 @@ extension DaemonConfiguration {
             throw ConfigurationError(
                 key: first.key, problem: first.problem + (others.isEmpty ? "" : "; also " + others.joined(separator: "; "))
             )
+        }
+        // A create starts right after its lease was renewed; it must end before the lease can expire.
+        let longestCreate = modelArts.connectTimeout + modelArts.requestTimeout
+        // A quarter of the lease is the heartbeat's slack.
+        if database.url != nil, database.lease * 3 / 4 <= longestCreate {
+            throw ConfigurationError(
+                key: "database.lease",
+                problem: "must be more than 4/3 of modelarts.connect_timeout + modelarts.request_timeout (\(longestCreate)), so a create ends before its job's lease can expire")
         }
         guard !simulate else { return }
         if modelArts.endpoint == nil {

@@ -47,8 +47,27 @@ public struct DaemonConfiguration: Sendable {
         public var requestTimeout = ModelArtsClientConfiguration.Defaults.requestTimeout
     }
 
+    /// `database.url` and what goes with it: set, the daemon shares a PostgreSQL database with other
+    /// daemons instead of its own SQLite file (`databasePath`).
+    public struct SharedDatabase: Sendable, Equatable {
+        public var url: String?
+        /// The password's file; without it, `$CREDENTIALS_DIRECTORY/trainq-database-password` (a systemd
+        /// credential) when that exists. Never the password itself: a configuration file is not a secret.
+        public var passwordFile: String?
+        /// `database.lease`: how long a job's lease lasts without a heartbeat. Longer than a create can take.
+        public var lease: Duration = .seconds(60)
+        /// `database.timeout`: the longest one call waits for the database before answering 503.
+        public var timeout: Duration = .seconds(10)
+
+        /// The systemd credential name read when `password_file` is not set.
+        public static let credentialName = "trainq-database-password"
+    }
+
     public var socket = Socket()
     public var databasePath = "/var/lib/trainq/trainq.db"
+    public var database = SharedDatabase()
+    /// `instance.name`: this daemon among those sharing a database; the host's name by default.
+    public var instanceName = ProcessInfo.processInfo.hostName
     public var access = Access()
     public var modelArts = ModelArts()
     /// `submit.*`, and `modelarts.rate_limit`, `.burst`, `.concurrency`.

@@ -20,6 +20,9 @@ struct TrainQDaemonCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The SQLite database (database.path).")
     var database: String?
 
+    @Option(name: .customLong("database-url"), help: "A PostgreSQL database shared with other daemons (database.url).")
+    var databaseURL: String?
+
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (log.level).")
     var logLevel: String?
 
@@ -33,7 +36,7 @@ struct TrainQDaemonCommand: AsyncParsableCommand {
         let configuration: DaemonConfiguration
         do {
             configuration = try await DaemonConfiguration.load(
-                overrides: .init(configFile: config, socketPath: socket, databasePath: database, logLevel: logLevel, simulate: simulate)
+                overrides: .init(configFile: config, socketPath: socket, databasePath: database, logLevel: logLevel, simulate: simulate, databaseURL: databaseURL)
             )
         } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("trainqd: \(error)\n".utf8))

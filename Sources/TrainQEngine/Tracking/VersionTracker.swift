@@ -54,6 +54,8 @@ public actor VersionTracker: Service {
     let logger: Logger
     private var state = State.idle
     var tracked = TrackedSet()
+    /// Set when the jobs this daemon works on changed (`reloadSoon`): the next round reloads.
+    private var reloadRequested = false
     /// Events up to this sequence are reflected in `tracked`.
     private var seenSequence: Int64 = 0
     /// The shortest interval between polls of a version while the gateway throttles; nil when it does not.
@@ -87,7 +89,8 @@ public actor VersionTracker: Service {
         var needsFullLoad = true
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                if needsFullLoad {
+                if needsFullLoad || reloadRequested {
+                    reloadRequested = false
                     try await loadAll()
                     needsFullLoad = false
                 } else {
@@ -106,6 +109,13 @@ public actor VersionTracker: Service {
             }
             await waitForWork()
         }
+    }
+
+    /// The jobs this daemon works on changed (a lease taken over or lost): reload what to track at the next
+    /// round, which the empty poll request starts at once (it names no tracked version).
+    public func reloadSoon() {
+        reloadRequested = true
+        pollRequests.post("")
     }
 
     /// Poll this submission's version at the next round (after a stop request, for example).
@@ -133,7 +143,7 @@ public actor VersionTracker: Service {
         var cursor: String?
         repeat {
             let page = try await store.list(SubmissionQuery(state: .tracking, limit: Self.loadPageSize, cursor: cursor))
-            for view in page.submissions {
+            for view in page.submissions where store.worksOn(JobKey(projectID: view.projectID, jobID: view.jobID)) {
                 if let known = tracked[view.id] {
                     next.insert(known)
                 } else if let version = TrackedVersion(view, schedule: newSchedule(), firstPollAt: .now) {
@@ -167,6 +177,7 @@ public actor VersionTracker: Service {
             if state != .tracking {
                 tracked.remove(id)
             } else if !tracked.contains(id), let view = try await store.stored(id: id)?.view,
+                store.worksOn(JobKey(projectID: view.projectID, jobID: view.jobID)),
                 let version = TrackedVersion(view, schedule: newSchedule(), firstPollAt: firstPoll(of: view))
             {
                 tracked.insert(version)

@@ -31,7 +31,7 @@ extension PostgresSubmissionStore {
                 FOR SHARE
                 """)
             guard let generation = try found.first?.decode(Int64.self) else { return false }
-            return leases.withLock { $0[job] } == generation
+            return leases.withLock { $0[job]?.generation } == generation
         }
     }
 
@@ -53,7 +53,7 @@ extension PostgresSubmissionStore {
             RETURNING generation
             """)
         guard let generation = try found.first?.decode(Int64.self) else { return nil }
-        leases.withLock { $0[job] = generation }
+        leases.withLock { $0[job] = HeldLease(generation: generation, since: .now) }
         return generation
     }
 
@@ -63,6 +63,8 @@ extension PostgresSubmissionStore {
     public func maintainLeases() async throws -> LeaseChanges {
         let seconds = configuration.leaseSeconds
         let me = instanceName
+        let beganAt = ContinuousClock.now
+        let before = leases.withLock { $0 }
         let held = try await transaction("renew job leases") { connection -> [JobKey: Int64] in
             let tables = PostgresTables(connection: connection, logger: self.logger)
             try await tables.run(
@@ -111,17 +113,20 @@ extension PostgresSubmissionStore {
             }
             return held
         }
-        let before = leases.withLock { leases in
-            let before = leases
-            leases = held
-            return before
+        // A lease a claim took while this beat ran is kept, though the beat did not see it.
+        let after = leases.withLock { leases in
+            leases = leases.filter { job, lease in held[job] == lease.generation || lease.since > beganAt }
+            for (job, generation) in held where leases[job]?.generation != generation {
+                leases[job] = HeldLease(generation: generation, since: beganAt)
+            }
+            return leases
         }
-        let gained = Set(held.keys.filter { before[$0] != held[$0] })
-        let lost = Set(before.keys.filter { held[$0] != before[$0] })
+        let gained = Set(after.keys.filter { before[$0]?.generation != after[$0]?.generation })
+        let lost = Set(before.keys.filter { after[$0]?.generation != before[$0]?.generation })
         if !gained.isEmpty || !lost.isEmpty {
             logger.notice(
                 "job leases changed",
-                metadata: ["gained": "\(gained.count)", "lost": "\(lost.count)", "held": "\(held.count)"])
+                metadata: ["gained": "\(gained.count)", "lost": "\(lost.count)", "held": "\(after.count)"])
         }
         return LeaseChanges(gained: gained, lost: lost)
     }

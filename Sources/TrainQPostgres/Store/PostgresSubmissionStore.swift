@@ -19,8 +19,8 @@ public final class PostgresSubmissionStore: SubmissionStorage {
     let logger: Logger
     private let poolTask: Task<Void, Never>
     let ids = Mutex(SubmissionIDGenerator())
-    /// The generation of each job lease this daemon holds, as the database last confirmed it.
-    let leases = Mutex<[JobKey: Int64]>([:])
+    /// The job leases this daemon holds, as the database last confirmed them.
+    let leases = Mutex<[JobKey: HeldLease]>([:])
     /// The highest event seq this daemon has seen committed, to answer waits without a query.
     let seenSequence = Atomic<Int64>(0)
     let closed = Atomic<Bool>(false)
@@ -121,4 +121,11 @@ extension PostgresConnection {
         }
         return rows
     }
+}
+
+/// A job lease this daemon holds: its generation, and when this daemon last took or confirmed it (a
+/// heartbeat forgets only leases it did not see that were taken before it began).
+struct HeldLease: Sendable, Equatable {
+    var generation: Int64
+    var since: ContinuousClock.Instant
 }

@@ -1,0 +1,74 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import TrainQStore
+
+/// The heartbeat of a daemon that shares its database with others (DESIGN §9): every
+/// `store.leaseHeartbeat` it renews this daemon's job leases and takes over the jobs of a daemon that
+/// stopped beating. Work it gains is recovered as after a restart (a create that was in flight is
+/// reconciled, never sent again); the tracker reloads, so each tracked run is followed by exactly the
+/// daemon that holds its job. A store one daemon has to itself has no heartbeat, and this does nothing.
+public actor LeaseKeeper: Service {
+    enum State {
+        case idle
+        case running
+        case finished
+    }
+
+    private var state: State = .idle
+    private let store: any SubmissionStorage
+    private let executor: DecisionExecutor
+    private let links: EngineLinks
+    private let tracker: VersionTracker
+    private let logger: Logger
+
+    init(store: any SubmissionStorage, executor: DecisionExecutor, links: EngineLinks, tracker: VersionTracker, logger: Logger) {
+        self.store = store
+        self.executor = executor
+        self.links = links
+        self.tracker = tracker
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        guard case .idle = state else { return }
+        state = .running
+        defer { state = .finished }
+        guard let interval = store.leaseHeartbeat else {
+            // A service that returns ends the daemon's group: with nothing to do, wait for the stop.
+            try? await gracefulShutdown()
+            return
+        }
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            guard !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
+            await beat()
+        }
+    }
+
+    /// One heartbeat; a failure (the database is down) is logged and the next beat tries again. A
+    /// daemon that cannot beat starts no create: each create renews its job's lease first.
+    func beat() async {
+        let changes: LeaseChanges
+        do {
+            changes = try await store.maintainLeases()
+        } catch {
+            logger.warning("could not renew job leases", metadata: ["error": "\(error)"])
+            return
+        }
+        guard !changes.gained.isEmpty || !changes.lost.isEmpty else { return }
+        if !changes.gained.isEmpty {
+            do {
+                let recovered = try await executor.recoverInterruptedAttempts()
+                if recovered > 0 {
+                    logger.notice("creates taken over from another daemon go to reconciliation", metadata: ["count": "\(recovered)"])
+                }
+            } catch {
+                logger.warning("could not recover taken-over creates; the next beat tries again", metadata: ["error": "\(error)"])
+            }
+            links.reconciler.ring()
+            links.submitter.ring()
+        }
+        await tracker.reloadSoon()
+    }
+}
