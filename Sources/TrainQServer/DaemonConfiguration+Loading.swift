@@ -234,6 +234,8 @@ extension DaemonConfiguration {
         }
         for (sectionNode, section) in mapping {
             let sectionName = sectionNode.string ?? "?"
+            // A section whose every key is commented out is empty, not wrong.
+            if section.null != nil, ConfigurationKeys.all.contains(where: { $0.hasPrefix(sectionName + ".") }) { continue }
             guard let members = section.mapping else {
                 throw ConfigurationError(key: sectionName, problem: "must be a section with keys (in \(path))")
             }

@@ -33,6 +33,7 @@ import Glibc
                       url: \(settings.url)
                       password_file: \(passwordFile)
                       lease: 6s
+                      timeout: 2s
                     submit:
                       max_attempts: 100
                       base_delay: 20ms
@@ -131,5 +132,66 @@ import Glibc
             await cluster.stopAll()
             await simulator.stop()
         }
+    }
+
+    /// The database stops mid-work: intake answers 503 `store_unavailable` and acknowledges nothing; once it
+    /// is back, the same daemon takes work again without a restart.
+    @Test func aStoppedDatabaseAnswers503AndTheSameDaemonGoesOn() async throws {
+        let server = try await PrivatePostgres()
+        let directory = try TestDirectory()
+        let simulator = try await SimulatorProcess(directory: directory, timeScale: 240)
+        defer { simulator.child.signal(SIGKILL) }
+        var cluster = try Cluster(simulator: simulator, settings: server.settings, directory: directory)
+        try await cluster.start("solo")
+        let daemon = cluster.daemons["solo"]!
+        let client = ChaosSocketClient(socketPath: daemon.socketPath)
+        func submit(_ index: Int) async throws -> ChaosSocketClient.Reply {
+            try await client.send(
+                "POST", "/v1/submissions",
+                body: ChaosRequestBody.submission(job: 10, previous: 20, description: "down-\(index)"),
+                headers: [("Idempotency-Key", "down-\(index)")])
+        }
+        func waitForSuccess(_ id: String) async throws -> SubmissionState? {
+            for _ in 0..<120 {
+                let reply = try await client.send("GET", "/v1/submissions/\(id)")
+                if reply.status == 200, let view = try? APICoding.decoder().decode(SubmissionView.self, from: reply.body),
+                    view.state.isTerminal
+                { return view.state }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            return nil
+        }
+
+        let before = try await submit(0)
+        #expect(before.status == 202, "\(before.text)")
+        let first = try APICoding.decoder().decode(SubmissionView.self, from: before.body)
+        #expect(try await waitForSuccess(first.id) == .succeeded)
+
+        try await server.crash()
+        let refused = try await submit(1)
+        #expect(refused.status == 503, "\(refused.text)")
+        let envelope = try? APICoding.decoder().decode(ErrorEnvelope.self, from: refused.body)
+        #expect(envelope?.error.kind == .storeUnavailable, "\(refused.text)")
+        #expect(daemon.child.isRunning)
+
+        try await server.restart()
+        var accepted: ChaosSocketClient.Reply?
+        for _ in 0..<60 {
+            let reply = try await submit(1)
+            if reply.status == 202 || reply.status == 200 {
+                accepted = reply
+                break
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        let again = try #require(accepted, "the daemon never took work again after the database came back")
+        let second = try APICoding.decoder().decode(SubmissionView.self, from: again.body)
+        #expect(try await waitForSuccess(second.id) == .succeeded)
+        let ledger = ChaosEvidence.ledgerVersions(try await simulator.ledger())
+        #expect(ledger.count == 2, "one version per acknowledged submission: \(ledger.map(\.versionID))")
+        await client.shutdown()
+        await cluster.stopAll()
+        await simulator.stop()
+        await server.stop()
     }
 }
