@@ -81,6 +81,7 @@ extension SubmissionView: APIJSONWritable {
         writer.write(request)
         writer.key("state")
         writer.write(state.rawValue)
+        writer.member("taken_by", orNull: takenBy) { $0.write($1) }
         writer.member("training_job_id", orNull: trainingJobID) { $0.write($1) }
         writer.member("training_job_name", orNull: trainingJobName) { $0.write($1) }
         writer.key("updated_at")

@@ -21,6 +21,9 @@ public struct SubmissionView: Sendable, Codable, Hashable {
     public var trainingJobName: String?
     /// The v2 job whose algorithm and spec this one copies (the `from_job` form).
     public var fromJob: String?
+    /// The daemon that took the submission (its `instance.name`), when several share one database; nil for
+    /// a daemon with its own SQLite file.
+    public var takenBy: String?
     public var createdAt: Date
     public var updatedAt: Date
     public var nextAttemptAt: Date?
@@ -37,8 +40,9 @@ public struct SubmissionView: Sendable, Codable, Hashable {
         createdAt: Date, updatedAt: Date, nextAttemptAt: Date? = nil, attempts: [AttemptView] = [],
         versionID: Int64? = nil, versionName: String? = nil, remoteStatus: RemoteStatus? = nil,
         reason: String? = nil, history: [HistoryEntry] = [], api: SubmissionAPI = .v1, trainingJobID: String? = nil,
-        trainingJobName: String? = nil, fromJob: String? = nil
+        trainingJobName: String? = nil, fromJob: String? = nil, takenBy: String? = nil
     ) {
+        self.takenBy = takenBy
         self.api = api
         self.trainingJobID = trainingJobID
         self.trainingJobName = trainingJobName
@@ -65,6 +69,7 @@ public struct SubmissionView: Sendable, Codable, Hashable {
         case trainingJobID = "training_job_id"
         case trainingJobName = "training_job_name"
         case fromJob = "from_job"
+        case takenBy = "taken_by"
         case projectID = "project_id"
         case jobID = "job_id"
         case createdAt = "created_at"
@@ -97,6 +102,7 @@ public struct SubmissionView: Sendable, Codable, Hashable {
         try container.encode(trainingJobID, forKey: .trainingJobID)
         try container.encode(trainingJobName, forKey: .trainingJobName)
         try container.encode(fromJob, forKey: .fromJob)
+        try container.encode(takenBy, forKey: .takenBy)
     }
 
     /// Reads what `encode` writes; answers of a daemon from before v2 (no `api`) read as v1.
@@ -121,6 +127,7 @@ public struct SubmissionView: Sendable, Codable, Hashable {
         trainingJobID = try container.decodeIfPresent(String.self, forKey: .trainingJobID)
         trainingJobName = try container.decodeIfPresent(String.self, forKey: .trainingJobName)
         fromJob = try container.decodeIfPresent(String.self, forKey: .fromJob)
+        takenBy = try container.decodeIfPresent(String.self, forKey: .takenBy)
     }
 }
 

@@ -7,7 +7,8 @@ import TrainQStore
 /// `store.leaseHeartbeat` it renews this daemon's job leases and takes over the jobs of a daemon that
 /// stopped beating. Work it gains is recovered as after a restart (a create that was in flight is
 /// reconciled, never sent again); the tracker reloads, so each tracked run is followed by exactly the
-/// daemon that holds its job. A store one daemon has to itself has no heartbeat, and this does nothing.
+/// daemon that holds its job. The daemons that beat share `modelarts.rate_limit` evenly. A store one
+/// daemon has to itself has no heartbeat, and this does nothing.
 public actor LeaseKeeper: Service {
     enum State {
         case idle
@@ -20,9 +21,15 @@ public actor LeaseKeeper: Service {
     private let executor: DecisionExecutor
     private let links: EngineLinks
     private let tracker: VersionTracker
+    /// Tells the outgoing limiter how many daemons share the configured rate.
+    private let shareRate: @Sendable (Int) async -> Void
     private let logger: Logger
 
-    init(store: any SubmissionStorage, executor: DecisionExecutor, links: EngineLinks, tracker: VersionTracker, logger: Logger) {
+    init(
+        store: any SubmissionStorage, executor: DecisionExecutor, links: EngineLinks, tracker: VersionTracker,
+        shareRate: @escaping @Sendable (Int) async -> Void, logger: Logger
+    ) {
+        self.shareRate = shareRate
         self.store = store
         self.executor = executor
         self.links = links
@@ -56,6 +63,7 @@ public actor LeaseKeeper: Service {
             logger.warning("could not renew job leases", metadata: ["error": "\(error)"])
             return
         }
+        await shareRate(changes.liveDaemons)
         guard !changes.gained.isEmpty || !changes.lost.isEmpty else { return }
         if !changes.gained.isEmpty {
             do {

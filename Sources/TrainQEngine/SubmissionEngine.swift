@@ -50,7 +50,9 @@ public final class SubmissionEngine: Sendable {
         self.reconciler = reconciler
         self.tracker = tracker
         self.pruner = Pruner(store: store, configuration: configuration.retention, logger: logger)
-        self.leaseKeeper = LeaseKeeper(store: store, executor: executor, links: links, tracker: tracker, logger: logger)
+        self.leaseKeeper = LeaseKeeper(
+            store: store, executor: executor, links: links, tracker: tracker,
+            shareRate: { [client] daemons in await client.limiter.share(among: daemons) }, logger: logger)
         self.store = store
         self.executor = executor
         self.client = client
@@ -68,7 +70,8 @@ public final class SubmissionEngine: Sendable {
             // On a shared database this daemon's work is that of the jobs it holds: its own leases from
             // before the restart, and those it takes over now.
             do {
-                _ = try await store.maintainLeases()
+                let changes = try await store.maintainLeases()
+                await client.limiter.share(among: changes.liveDaemons)
             } catch {
                 throw .storeUnavailable(error)
             }

@@ -106,8 +106,8 @@ public enum PostgresSchema {
         ])
 
     /// Several daemons on one database (DESIGN §9): which daemon took each submission; one lease per
-    /// training job, on the database's clock, whose generation fences a daemon that comes back late; and
-    /// the event counter, whose row lock gives events their seq in commit order, so a follower that read
+    /// training job, on the database's clock, whose generation fences a daemon that comes back late; the
+    /// daemons' heartbeats (how many share the outgoing rate, and who holds a name); and the event counter, whose row lock gives events their seq in commit order, so a follower that read
     /// up to seq N never later finds an event below N.
     static let version2 = Migration(
         version: 2, name: "daemons sharing one database",
@@ -127,10 +127,12 @@ public enum PostgresSchema {
             "CREATE TABLE event_counter (only_row BOOLEAN PRIMARY KEY DEFAULT true CHECK (only_row), seq BIGINT NOT NULL)",
             "INSERT INTO event_counter (seq) SELECT COALESCE(MAX(seq), 0) FROM events",
             """
-            CREATE TABLE rate_buckets (
+            CREATE TABLE daemons (
                 name TEXT PRIMARY KEY,
-                tokens DOUBLE PRECISION NOT NULL,
-                refilled_at TIMESTAMPTZ NOT NULL
+                host TEXT NOT NULL,
+                pid INTEGER NOT NULL,
+                started_at TIMESTAMPTZ NOT NULL,
+                beat_at TIMESTAMPTZ NOT NULL
             )
             """,
         ])

@@ -75,12 +75,17 @@ public enum Daemon {
         } catch {
             throw ConfigurationError(key: error.key, problem: error.problem)
         }
-        let store = try await PostgresSubmissionStore.open(
-            settings: PostgresConnectionSettings(url: url, password: password),
-            configuration: PostgresStoreConfiguration(
-                instanceName: configuration.instanceName, leaseDuration: configuration.database.lease,
-                operationTimeout: configuration.database.timeout),
-            logger: logger)
+        let store: PostgresSubmissionStore
+        do {
+            store = try await PostgresSubmissionStore.open(
+                settings: PostgresConnectionSettings(url: url, password: password),
+                configuration: PostgresStoreConfiguration(
+                    instanceName: configuration.instanceName, leaseDuration: configuration.database.lease,
+                    operationTimeout: configuration.database.timeout),
+                logger: logger)
+        } catch let error as PostgresConfigurationError {
+            throw ConfigurationError(key: error.key, problem: error.problem)
+        }
         logger.info(
             "shared database open",
             metadata: ["host": "\(url.host):\(url.port)", "database": "\(url.database)", "instance": "\(configuration.instanceName)"])

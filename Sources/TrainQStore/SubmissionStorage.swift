@@ -50,13 +50,16 @@ public protocol SubmissionStorage: Sendable {
 }
 
 /// The jobs whose lease a heartbeat gained (taken over, or renewed at a new generation) and lost.
+/// Also how many daemons beat now, this one included: they share `modelarts.rate_limit`.
 public struct LeaseChanges: Sendable, Hashable {
     public var gained: Set<JobKey>
     public var lost: Set<JobKey>
+    public var liveDaemons: Int
 
-    public init(gained: Set<JobKey> = [], lost: Set<JobKey> = []) {
+    public init(gained: Set<JobKey> = [], lost: Set<JobKey> = [], liveDaemons: Int = 1) {
         self.gained = gained
         self.lost = lost
+        self.liveDaemons = liveDaemons
     }
 }
 

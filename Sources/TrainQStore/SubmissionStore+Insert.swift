@@ -127,12 +127,12 @@ extension SubmissionStore {
 extension NewSubmission {
     /// The row just inserted, as a read would return it (times at the store's millisecond precision),
     /// built without reading it back.
-    public func queuedView(id: String, eventSeq: Int64) -> SubmissionView {
+    public func queuedView(id: String, eventSeq: Int64, takenBy: String? = nil) -> SubmissionView {
         let at = EpochMilliseconds.rounded(self.at)
         return SubmissionView(
             id: id, state: .queued, owner: owner, projectID: projectID, jobID: jobID, request: request,
             createdAt: at, updatedAt: at, nextAttemptAt: at,
             history: [HistoryEntry(seq: eventSeq, at: at, state: .queued)], api: api, trainingJobName: trainingJobName,
-            fromJob: fromJob)
+            fromJob: fromJob, takenBy: takenBy)
     }
 }

@@ -44,6 +44,7 @@ enum SubmissionStory {
         } else {
             lines.append("  job:         \(submission.jobID) in project \(submission.projectID)")
         }
+        if let takenBy = submission.takenBy { lines.append("  taken by:    \(takenBy)") }
         if let versionID = submission.versionID {
             lines.append("  version:     \(submission.versionName ?? "?") (id \(versionID))")
         }

@@ -58,7 +58,9 @@ struct TrainQDaemonCommand: AsyncParsableCommand {
         } catch {
             logger.critical("trainqd cannot run: \(error)")
             FileHandle.standardError.write(Data("trainqd: \(error)\n".utf8))
-            throw ExitCode(1)
+            // A setting found wrong only at start (a shared database's instance.name already in use) is a
+            // configuration error too: systemd does not restart on 78 (RestartPreventExitStatus).
+            throw ExitCode(error is ConfigurationError ? 78 : 1)
         }
     }
 }

@@ -76,6 +76,7 @@ import Glibc
             defer { Task { for client in clients.values { await client.shutdown() } } }
             let jobs: [Int64] = [10, 11, 12, 13, 14, 15]
             var acknowledgements: [ChaosEvidence.Acknowledgement] = []
+            var takenThrough: [String: String] = [:]
             var alive = Set(names)
             for index in 0..<300 {
                 // Two daemons die with creates in flight: b after a third, c after two thirds.
@@ -94,6 +95,7 @@ import Glibc
                 #expect(reply.status == 202, "\(reply.text)")
                 let view = try APICoding.decoder().decode(SubmissionView.self, from: reply.body)
                 acknowledgements.append(.init(key: key, id: view.id))
+                takenThrough[view.id] = through
             }
 
             // The survivor takes over the dead daemons' jobs once their leases expire, and finishes everything.
@@ -121,6 +123,8 @@ import Glibc
                 await client.shutdown()
                 let listed = try APICoding.decoder().decode(SubmissionList.self, from: reply.body).submissions
                 #expect(listed.count == 300, "daemon \(name) lists \(listed.count)")
+                let misnamed = listed.filter { $0.takenBy != takenThrough[$0.id] }
+                #expect(misnamed.isEmpty, "daemon \(name): taken_by differs from the daemon that took \(misnamed.count)")
             }
 
             let ledger = ChaosEvidence.ledgerVersions(try await simulator.ledger())
@@ -129,6 +133,28 @@ import Glibc
             #expect(verdict.passed, "\(verdict.violations.prefix(20).joined(separator: "\n"))")
             #expect(stored.filter { $0.state == .succeeded }.count == 300, "\(Dictionary(grouping: stored, by: \.state).mapValues(\.count))")
             #expect(ledger.filter(\.responseLost).count > 0, "the simulator lost no answer: the test proved less than it claims")
+            await cluster.stopAll()
+            await simulator.stop()
+        }
+    }
+
+    /// Two live daemons under one `instance.name` would take each other's leases as their own: the second
+    /// is refused at start (exit 78, naming the key) and the first goes on.
+    @Test func aSecondDaemonUnderALiveNameIsRefused() async throws {
+        try await PostgresTestServer.withFreshDatabase { settings in
+            let directory = try TestDirectory()
+            let simulator = try await SimulatorProcess(directory: directory, timeScale: 240)
+            defer { simulator.child.signal(SIGKILL) }
+            var cluster = try Cluster(simulator: simulator, settings: settings, directory: directory)
+            try await cluster.start("twin")
+            let other = try TestDirectory()
+            let second = try ChildProcess(
+                BuiltProducts.path("trainqd"),
+                ["--socket", other.file("trainq.sock"), "--config", cluster.config],
+                environment: ["TRAINQ_INSTANCE_NAME": "twin"], directory: other, name: "trainqd-twin-2")
+            #expect(await second.wait() == 78, "\(second.stderr)")
+            #expect(second.stderr.contains("configuration key 'instance.name'"), "\(second.stderr)")
+            #expect(cluster.daemons["twin"]!.child.isRunning)
             await cluster.stopAll()
             await simulator.stop()
         }

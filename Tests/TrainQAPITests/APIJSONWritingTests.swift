@@ -31,7 +31,7 @@ import TrainQAPI
         reason: "created", history: [
             HistoryEntry(seq: 1, at: at, state: .queued),
             HistoryEntry(seq: 7, at: at, state: .tracking, remoteStatus: RemoteStatus(code: 1, name: "init"), reason: "why"),
-        ])
+        ], takenBy: "host-a")
 
     @Test func aSubmissionWithEveryFieldSet() throws {
         try sameDocument(Self.full)

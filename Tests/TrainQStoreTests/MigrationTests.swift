@@ -19,7 +19,7 @@ import TrainQAPI
                 )
             }
             #expect(facts.version == StoreSchema.migrator.latestVersion)
-            #expect(facts.version == 8)
+            #expect(facts.version == 9)
             #expect(facts.journal == "wal")
             #expect(facts.synchronous == 2)  // FULL
             #expect(facts.foreignKeys == 1)

@@ -22,7 +22,7 @@ extension OutgoingCallLimiter {
         /// The slowest it goes: one call every twenty seconds still finds out when the limit lifts.
         static let floor = 0.05
 
-        let ceiling: Double
+        private(set) var ceiling: Double
         private(set) var current: Double
         private(set) var decreasedAt: ContinuousClock.Instant?
         private var increasedAt: ContinuousClock.Instant?
@@ -64,6 +64,14 @@ extension OutgoingCallLimiter {
                 perSecond = ownShare * Self.increasePerSecond
             }
             current = min(ceiling, current + perSecond * elapsed)
+        }
+
+        /// A new most (this daemon's share of the configured rate changed): a rate that was not reduced follows
+        /// it, a reduced one only comes down to it.
+        mutating func setCeiling(_ newCeiling: Double) {
+            let wasReduced = isReduced
+            ceiling = max(Self.floor, newCeiling)
+            current = wasReduced ? min(current, ceiling) : ceiling
         }
 
         /// Whether the gateway has made it slow down below its configured rate.

@@ -65,12 +65,28 @@ public actor OutgoingCallLimiter {
     private var nextWaiterID: UInt64 = 0
     private var refillTimer: Task<Void, Never>?
     private let clock = ContinuousClock()
+    /// How many daemons share `configuration.rate` (several on one database): each lets out its part.
+    private var sharers = 1
 
     public init(configuration: Configuration) {
         self.configuration = configuration
         self.bucket = TokenBucket(rate: configuration.rate, capacity: configuration.burst, now: ContinuousClock().now)
         self.adaptive = AdaptiveRate(ceiling: configuration.rate)
     }
+
+    /// `daemons` daemons send to the same account, each through its own limiter: this one lets out
+    /// `1/daemons` of the configured rate and burst, so together they stay within `modelarts.rate_limit`.
+    public func share(among daemons: Int) {
+        let daemons = max(1, daemons)
+        guard daemons != sharers else { return }
+        sharers = daemons
+        adaptive.setCeiling(configuration.rate / Double(daemons))
+        bucket.adapt(rate: adaptive.current, capacity: capacity(for: adaptive), now: clock.now)
+        serveWaiters()
+    }
+
+    /// How many daemons this limiter shares the configured rate with (itself included).
+    public var sharedAmong: Int { sharers }
 
     /// Calls per second let out now: `configuration.rate`, or less while the gateway throttles.
     public var currentRate: Double { adaptive.current }
@@ -130,7 +146,8 @@ public actor OutgoingCallLimiter {
     /// At the configured rate, the configured burst; slowed down, no burst above one second's worth, so
     /// the first calls after a pause do not meet the gateway's limit at once.
     private func capacity(for rate: AdaptiveRate) -> Int {
-        rate.isReduced ? max(1, min(configuration.burst, Int(rate.current.rounded(.down)))) : configuration.burst
+        let burst = max(1, configuration.burst / sharers)
+        return rate.isReduced ? max(1, min(burst, Int(rate.current.rounded(.down)))) : burst
     }
 
     /// Fails every waiter and refuses new callers (used at shutdown).

@@ -30,7 +30,7 @@ extension PostgresSubmissionStore {
             try await tables.insertSubmission(
                 assigned, id: id, requestBytes: Data(canonicalRequest), fingerprint: fingerprint, takenBy: takenBy)
             let seq = try await tables.appendEvents([EventDraft(submissionID: id, jobID: assigned.jobID, state: .queued, at: new.at)])
-            return .created(assigned.queuedView(id: id, eventSeq: seq[0]))
+            return .created(assigned.queuedView(id: id, eventSeq: seq[0], takenBy: takenBy))
         }
         if case .created(let view) = outcome { sawSequence(view.history.last?.seq ?? 0) }
         return outcome
@@ -70,7 +70,7 @@ extension PostgresSubmissionStore {
             }
             let seqs = try await tables.appendEvents(
                 assigned.map { id, item in EventDraft(submissionID: id, jobID: item.jobID, state: .queued, at: item.at) })
-            return .created(zip(assigned, seqs).map { pair, seq in pair.1.queuedView(id: pair.0, eventSeq: seq) })
+            return .created(zip(assigned, seqs).map { pair, seq in pair.1.queuedView(id: pair.0, eventSeq: seq, takenBy: takenBy) })
         }
         if case .created(let views) = outcome { sawSequence(views.last?.history.last?.seq ?? 0) }
         return outcome

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import JSONTree
 import Synchronization
 import PostgresNIO
@@ -65,8 +68,20 @@ extension PostgresSubmissionStore {
         let me = instanceName
         let beganAt = ContinuousClock.now
         let before = leases.withLock { $0 }
-        let held = try await transaction("renew job leases") { connection -> [JobKey: Int64] in
+        let host = ProcessInfo.processInfo.hostName
+        let pid = Int64(getpid())
+        let (held, liveDaemons) = try await transaction("renew job leases") { connection -> ([JobKey: Int64], Int) in
             let tables = PostgresTables(connection: connection, logger: self.logger)
+            try await tables.run(
+                """
+                INSERT INTO daemons (name, host, pid, started_at, beat_at) VALUES (\(me), \(host), \(pid), now(), now())
+                ON CONFLICT (name) DO UPDATE SET host = EXCLUDED.host, pid = EXCLUDED.pid, beat_at = now(),
+                    started_at = CASE WHEN daemons.pid = EXCLUDED.pid AND daemons.host = EXCLUDED.host
+                        THEN daemons.started_at ELSE now() END
+                """)
+            let live = try await tables.rows(
+                "SELECT COUNT(*) FROM daemons WHERE beat_at > now() - make_interval(secs => \(seconds))"
+            ).first?.decode(Int64.self) ?? 1
             try await tables.run(
                 PostgresQuery(
                     unsafeSQL: """
@@ -111,7 +126,7 @@ extension PostgresSubmissionStore {
                     held[job] = generation
                 }
             }
-            return held
+            return (held, Int(max(1, live)))
         }
         // A lease a claim took while this beat ran is kept, though the beat did not see it.
         let after = leases.withLock { leases in
@@ -128,7 +143,7 @@ extension PostgresSubmissionStore {
                 "job leases changed",
                 metadata: ["gained": "\(gained.count)", "lost": "\(lost.count)", "held": "\(after.count)"])
         }
-        return LeaseChanges(gained: gained, lost: lost)
+        return LeaseChanges(gained: gained, lost: lost, liveDaemons: liveDaemons)
     }
 
     public var leaseHeartbeat: Duration? { configuration.heartbeatInterval }

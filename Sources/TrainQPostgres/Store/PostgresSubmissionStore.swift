@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import PostgresNIO
 import Synchronization
@@ -48,6 +51,7 @@ public final class PostgresSubmissionStore: SubmissionStorage {
             _ = try await store.bounded("open the database") {
                 try await PostgresMigrator.migrate(client, logger: logger)
             }
+            try await store.checkInstanceName()
             store.seenSequence.store(try await store.lastSequence(), ordering: .relaxed)
         } catch {
             await store.close()
@@ -109,6 +113,30 @@ public final class PostgresSubmissionStore: SubmissionStorage {
         return try await bounded(operation) {
             try await client.withConnection { connection in try await body(connection) }
         }
+    }
+}
+
+extension PostgresSubmissionStore {
+    /// Two live daemons under one `instance.name` would each take the other's leases for its own: refuse
+    /// to start while another process that beat within a lease holds the name. A restart of this daemon
+    /// finds its old process gone (the same host, a pid that no longer runs) and goes on.
+    func checkInstanceName() async throws {
+        let me = instanceName
+        let seconds = configuration.leaseSeconds
+        let holder = try await read("check the instance name") { connection in
+            try await connection.rows(
+                """
+                SELECT host, pid::int8, EXTRACT(EPOCH FROM now() - beat_at)::float8 FROM daemons
+                WHERE name = \(me) AND beat_at > now() - make_interval(secs => \(seconds))
+                """, logger: self.logger
+            ).first?.decode((String, Int64, Double).self)
+        }
+        guard let (host, pid, age) = holder else { return }
+        let sameHost = host == ProcessInfo.processInfo.hostName
+        if sameHost && (pid == Int64(getpid()) || (kill(pid_t(pid), 0) != 0 && errno == ESRCH)) { return }
+        throw PostgresConfigurationError(
+            key: "instance.name",
+            problem: "'\(me)' is in use by process \(pid) on \(host), which beat \(Int(age)) s ago; give each trainqd sharing the database its own instance.name")
     }
 }
 

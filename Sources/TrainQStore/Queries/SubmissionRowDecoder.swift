@@ -16,7 +16,7 @@ public enum SubmissionRowDecoder {
         id, state, owner_uid, owner_user, project_id, job_id, request, created_at, updated_at, next_attempt_at, \
         attempt_count, budget_started_at, version_id, version_name, version_created_at, remote_code, remote_name, \
         remote_at, reason, last_error_http_status, last_error_code, last_error_message, remote_snapshot, \
-        start_time, duration_ms, relist_count, relist_at, api, training_job_id, training_job_name, from_job
+        start_time, duration_ms, relist_count, relist_at, api, training_job_id, training_job_name, from_job, taken_by
         """
 
     /// The current row, without attempts and history (the caller adds them when it wants them).
@@ -73,7 +73,7 @@ public enum SubmissionRowDecoder {
             versionID: row.int64("version_id"), versionName: row.string("version_name"),
             remoteStatus: remoteStatus, reason: row.string("reason"), api: api,
             trainingJobID: row.string("training_job_id"), trainingJobName: row.string("training_job_name"),
-            fromJob: row.string("from_job"))
+            fromJob: row.string("from_job"), takenBy: row.string("taken_by"))
         var stored = try StoredSubmission(
             view: view, attemptCount: Int(required(row.int64("attempt_count"), "attempt_count")),
             budgetStartedAt: date(required(row.int64("budget_started_at"), "budget_started_at")),

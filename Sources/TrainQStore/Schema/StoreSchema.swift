@@ -4,7 +4,7 @@
 /// accepted request; `fingerprint` is SHA-256 over what makes two requests "the same" for
 /// idempotency (project, job and request).
 enum StoreSchema {
-    static let migrator = SQLiteMigrator(migrations: [version1, version2, version3, version4, version5, version6, version7, version8])
+    static let migrator = SQLiteMigrator(migrations: [version1, version2, version3, version4, version5, version6, version7, version8, version9])
 
     static let version1 = SQLiteMigration(
         version: 1, name: "submissions, attempts and events",
@@ -131,5 +131,13 @@ enum StoreSchema {
             ALTER TABLE submissions ADD COLUMN training_job_id TEXT;
             ALTER TABLE submissions ADD COLUMN training_job_name TEXT;
             ALTER TABLE submissions ADD COLUMN from_job TEXT;
+            """)
+
+    /// The daemon that took a submission, as the PostgreSQL store records it (DESIGN §9). A daemon with its
+    /// own file leaves it empty: the column is here so that both stores read rows with one decoder.
+    static let version9 = SQLiteMigration(
+        version: 9, name: "the daemon that took a submission",
+        sql: """
+            ALTER TABLE submissions ADD COLUMN taken_by TEXT;
             """)
 }

@@ -20,6 +20,30 @@ import Testing
         #expect(await limiter.callsInFlight == 0)
     }
 
+    /// Three daemons on one database: each lets out a third of the rate and of the burst, and goes back to
+    /// the whole when it is alone again.
+    @Test func aSharedLimiterLetsOutItsPartOfRateAndBurst() async throws {
+        let limiter = OutgoingCallLimiter(configuration: .init(rate: 30, burst: 9, concurrency: 10))
+        await limiter.share(among: 3)
+        #expect(await limiter.currentRate == 10)
+        #expect(await limiter.sharedAmong == 3)
+        await limiter.share(among: 1)
+        #expect(await limiter.currentRate == 30)
+
+        // A rate so low that no token comes back during the test: a third of the burst, then callers queue.
+        let slow = OutgoingCallLimiter(configuration: .init(rate: 0.0003, burst: 9, concurrency: 10))
+        await slow.share(among: 3)
+        var permits: [OutgoingCallLimiter.Permit] = []
+        for _ in 0..<3 { permits.append(try await slow.acquire()) }
+        #expect(permits.allSatisfy { $0.waited == .zero })
+        let waiter = Task { try await slow.acquire() }
+        await Self.untilQueued(slow)
+        #expect(await slow.callsWaiting == 1)
+        waiter.cancel()
+        await #expect(throws: CancellationError.self) { try await waiter.value }
+        for permit in permits { await slow.release(permit) }
+    }
+
     @Test func concurrencyCapHoldsUnderLoad() async throws {
         let limiter = OutgoingCallLimiter(configuration: .init(rate: 1_000_000, burst: 1000, concurrency: 2))
         let peak = PeakCounter()

@@ -202,6 +202,8 @@ class Submission:
     training_job_name: Optional[str] = None
     #: v2: the job a copy was made from.
     from_job: Optional[str] = None
+    #: The daemon that took it, when several share one database (``None`` otherwise).
+    taken_by: Optional[str] = None
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -241,6 +243,7 @@ class Submission:
             training_job_id=_str(data.get("training_job_id")),
             training_job_name=_str(data.get("training_job_name")),
             from_job=_str(data.get("from_job")),
+            taken_by=_str(data.get("taken_by")),
             raw=dict(data),
         )
 
