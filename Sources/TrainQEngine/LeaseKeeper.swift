@@ -3,7 +3,7 @@ import Logging
 import ServiceLifecycle
 import TrainQStore
 
-/// The heartbeat of a daemon that shares its database with others (DESIGN §9): every
+/// The heartbeat of a daemon that shares its database with others (DESIGN §8): every
 /// `store.leaseHeartbeat` it renews this daemon's job leases and takes over the jobs of a daemon that
 /// stopped beating. Work it gains is recovered as after a restart (a create that was in flight is
 /// reconciled, never sent again); the tracker reloads, so each tracked run is followed by exactly the

@@ -105,7 +105,7 @@ public enum PostgresSchema {
             "CREATE INDEX events_by_job ON events (job_id, seq)",
         ])
 
-    /// Several daemons on one database (DESIGN §9): which daemon took each submission; one lease per
+    /// Several daemons on one database (DESIGN §8): which daemon took each submission; one lease per
     /// training job, on the database's clock, whose generation fences a daemon that comes back late; the
     /// daemons' heartbeats (how many share the outgoing rate, and who holds a name); and the event counter, whose row lock gives events their seq in commit order, so a follower that read
     /// up to seq N never later finds an event below N.

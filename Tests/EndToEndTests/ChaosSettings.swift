@@ -18,9 +18,21 @@ struct ChaosSettings: CustomStringConvertible {
     var timeScale = 120.0
     /// Which API the submissions use: every other one is a v2 job in a `mixed` campaign.
     var api = APIMix.mixed
+    /// Where the daemons keep the queue: each campaign daemon's SQLite file, or one PostgreSQL database
+    /// that `daemons` daemons share (a server of the campaign's own, which it restarts once midway).
+    var store = Store.sqlite
+    /// How many daemons run at once (more than one needs the PostgreSQL store).
+    var daemons = 1
+    /// The job lease on a shared database: short, so a daemon kept down is taken over within the campaign.
+    /// It must exceed 4/3 of the ModelArts connect and request timeouts (1 s and 2 s here).
+    var lease = Duration.seconds(6)
 
     enum APIMix: String {
         case v1, v2, mixed
+    }
+
+    enum Store: String {
+        case sqlite, postgres
     }
 
     /// Whether the `index`th submission is a v2 job.
@@ -47,6 +59,8 @@ struct ChaosSettings: CustomStringConvertible {
         if let value = environment["CHAOS_FAULT_SCALE"].flatMap({ Double($0) }), value >= 0, value.isFinite { settings.faultScale = value }
         if let value = integer("CHAOS_SETTLE_SECONDS") { settings.settleSeconds = value }
         if let value = environment["CHAOS_API"].flatMap(APIMix.init(rawValue:)) { settings.api = value }
+        if let value = environment["CHAOS_STORE"].flatMap(Store.init(rawValue:)) { settings.store = value }
+        if let value = integer("CHAOS_DAEMONS") { settings.daemons = value }
         return settings
     }
 
@@ -85,8 +99,9 @@ struct ChaosSettings: CustomStringConvertible {
 
     /// trainqd's configuration beyond the simulator's endpoint and keys: a retry budget large enough that
     /// transient faults never exhaust it, and re-listing waits that outlast the slow creates above.
-    var daemonExtra: String {
-        """
+    /// On a shared database, the `database` section comes first (`databaseSection`).
+    func daemonExtra(databaseSection: String = "") -> String {
+        databaseSection + """
         submit:
           max_attempts: 1000
           base_delay: 20ms
@@ -98,7 +113,20 @@ struct ChaosSettings: CustomStringConvertible {
         """
     }
 
+    /// The `database` section for a shared PostgreSQL database.
+    func databaseSection(url: String, passwordFile: String) -> String {
+        """
+        database:
+          url: \(url)
+          password_file: \(passwordFile)
+          lease: \(lease.components.seconds)s
+          timeout: 2s
+
+        """
+    }
+
     var description: String {
-        "submissions \(submissions) (api \(api.rawValue)), jobs \(jobs), clients \(clients), kills \(kills), seed \(seed), fault scale \(faultScale)"
+        "submissions \(submissions) (api \(api.rawValue)), jobs \(jobs), clients \(clients), kills \(kills), seed \(seed), fault scale \(faultScale), "
+            + "store \(store.rawValue), daemons \(daemons)"
     }
 }

@@ -71,7 +71,7 @@ extension PostgresSubmissionStore {
     }
 }
 
-/// What lease a write needs (DESIGN §9). Starting a create takes (or renews) the job's lease, which
+/// What lease a write needs (DESIGN §8). Starting a create takes (or renews) the job's lease, which
 /// fails while another daemon holds it; the renewed lease outlasts any create (`leaseDuration`), so the
 /// create ends before anyone may take the job over. Moving a create in flight or being reconciled needs the lease unexpired, at the generation this
 /// daemon holds: a successor's takeover raised it. Other writes (a queued row canceled, a person's

@@ -8,7 +8,7 @@ import Synchronization
 import TrainQAPI
 import TrainQStore
 
-/// The store on a PostgreSQL database that several daemons share (DESIGN §9). It applies the same
+/// The store on a PostgreSQL database that several daemons share (DESIGN §8). It applies the same
 /// `SubmissionWrite`s as the SQLite store, with the same checks; what it adds is who may act on a job:
 /// a daemon claims a job's due work under a lease on the database's clock, and its writes to a create in
 /// flight carry the lease's generation, so a daemon that comes back after its lease was taken over

@@ -133,7 +133,7 @@ enum StoreSchema {
             ALTER TABLE submissions ADD COLUMN from_job TEXT;
             """)
 
-    /// The daemon that took a submission, as the PostgreSQL store records it (DESIGN §9). A daemon with its
+    /// The daemon that took a submission, as the PostgreSQL store records it (DESIGN §8). A daemon with its
     /// own file leaves it empty: the column is here so that both stores read rows with one decoder.
     static let version9 = SQLiteMigration(
         version: 9, name: "the daemon that took a submission",
