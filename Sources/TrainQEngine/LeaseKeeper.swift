@@ -64,16 +64,19 @@ public actor LeaseKeeper: Service {
             return
         }
         await shareRate(changes.liveDaemons)
+        // Every beat, not only when jobs were gained: a create whose outcome the database did not take
+        // while it was down is left `submitting` too, and nothing else would ever reconcile it.
+        do {
+            let recovered = try await executor.recoverInterruptedAttempts()
+            if recovered > 0 {
+                logger.notice("interrupted creates go to reconciliation", metadata: ["count": "\(recovered)"])
+                links.reconciler.ring()
+            }
+        } catch {
+            logger.warning("could not recover interrupted creates; the next beat tries again", metadata: ["error": "\(error)"])
+        }
         guard !changes.gained.isEmpty || !changes.lost.isEmpty else { return }
         if !changes.gained.isEmpty {
-            do {
-                let recovered = try await executor.recoverInterruptedAttempts()
-                if recovered > 0 {
-                    logger.notice("creates taken over from another daemon go to reconciliation", metadata: ["count": "\(recovered)"])
-                }
-            } catch {
-                logger.warning("could not recover taken-over creates; the next beat tries again", metadata: ["error": "\(error)"])
-            }
             links.reconciler.ring()
             links.submitter.ring()
         }

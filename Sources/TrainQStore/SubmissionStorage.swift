@@ -45,6 +45,9 @@ public protocol SubmissionStorage: Sendable {
     func maintainLeases() async throws -> LeaseChanges
     /// Whether this daemon works on `job`'s creates and tracked runs (it holds the job's lease).
     func worksOn(_ job: JobKey) -> Bool
+    /// Whether a create of `job` that may take up to `callTime` may be sent now: this daemon's lease on
+    /// the job lasts that long (renewed first when it would not). Always true without leases.
+    func mayStartCall(of job: JobKey, taking callTime: Duration) async -> Bool
 
     func close() async
 }
@@ -87,4 +90,5 @@ extension SubmissionStore: SubmissionStorage {
     public nonisolated var leaseHeartbeat: Duration? { nil }
     public func maintainLeases() -> LeaseChanges { LeaseChanges() }
     public nonisolated func worksOn(_ job: JobKey) -> Bool { true }
+    public nonisolated func mayStartCall(of job: JobKey, taking callTime: Duration) async -> Bool { true }
 }

@@ -67,7 +67,7 @@ import TrainQAPI
             #expect(view.remoteStatus?.code == 8)
             #expect(view.request == .object(["job_desc": .string("old")]))
             #expect(view.history.map(\.state) == [.queued, .tracking])
-            #expect(try await store.lastSequence() == 2)
+            #expect(await store.lastSequence() == 2)
 
             // The columns version 2 added work on the old row.
             let updated = try await store.recordRemoteStatus(

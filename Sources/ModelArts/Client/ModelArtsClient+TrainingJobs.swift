@@ -8,12 +8,12 @@ extension ModelArtsClient {
     /// `.unknownOutcome` failure, find the job by its exact name with `searchTrainingJobs` before sending
     /// again.
     public func createTrainingJob(
-        body: JSONValue, projectID: String? = nil, logger: Logger? = nil
+        body: JSONValue, projectID: String? = nil, logger: Logger? = nil, sendGuard: SendGuard? = nil
     ) async throws(ModelArtsError) -> TrainingJob {
         let sent = Date()
         let job = try await call(
             .createTrainingJob, .createTrainingJob, projectID: projectID, body: body.canonicalData(), logger: logger,
-            decode: TrainingJob.decode)
+            sendGuard: sendGuard, decode: TrainingJob.decode)
         if let createTime = job.createTime {
             serverClock.observe(
                 serverTime: Date(timeIntervalSince1970: TimeInterval(createTime) / 1000), resolution: .milliseconds(1),

@@ -69,12 +69,13 @@ public final class ModelArtsClient: Sendable {
     /// `POST .../training-jobs/{job_id}/versions` with `request.wireBody()`. Not idempotent: on an
     /// `.unknownOutcome` failure, reconcile with `listAllVersions` before sending again.
     public func createVersion(
-        jobID: Int64, request: CreateVersionRequest, projectID: String? = nil, logger: Logger? = nil
+        jobID: Int64, request: CreateVersionRequest, projectID: String? = nil, logger: Logger? = nil,
+        sendGuard: SendGuard? = nil
     ) async throws(ModelArtsError) -> CreateVersionResponse {
         let sent = Date()
         let response = try await call(
             .createVersion, .createVersion(jobID: jobID), projectID: projectID, body: request.wireBody(),
-            logger: logger, decode: CreateVersionResponse.decode)
+            logger: logger, sendGuard: sendGuard, decode: CreateVersionResponse.decode)
         // The version was stamped on the service's clock while the call was out: a millisecond reading.
         if let createTime = response.createTime {
             serverClock.observe(
@@ -164,6 +165,11 @@ public final class ModelArtsClient: Sendable {
 
     // MARK: - One call
 
+    /// Asked right before a request goes out, after any wait for a call slot: a reason not to send it
+    /// (the job's lease on a shared database would not outlast the call), or nil to send. A refused call
+    /// fails as `transportNotSent`, since nothing left.
+    public typealias SendGuard = @Sendable () async -> String?
+
     /// - Parameter logger: the caller's logger, so the call's lines carry its metadata (the submission,
     ///   the job); the client's own when nil.
     func call<Value>(
@@ -173,6 +179,7 @@ public final class ModelArtsClient: Sendable {
         body: Data = Data(),
         priority: OutgoingCallLimiter.Priority = .normal,
         logger callerLogger: Logger? = nil,
+        sendGuard: SendGuard? = nil,
         decode: (Data) throws(WireDecodingError) -> Value
     ) async throws(ModelArtsError) -> Value {
         let logger = callerLogger ?? self.logger
@@ -182,7 +189,7 @@ public final class ModelArtsClient: Sendable {
         switch configuration.authentication {
         case .accessKey(let signer):
             do {
-                return try await attempt(operation, target, projectID: projectID, body: body, priority: priority, credential: .signer(signer), logger: logger, decode: decode)
+                return try await attempt(operation, target, projectID: projectID, body: body, priority: priority, credential: .signer(signer), logger: logger, sendGuard: sendGuard, decode: decode)
             } catch {
                 // Nothing to refresh with AK/SK: a token-class answer is final.
                 throw error.afterTokenRefresh()
@@ -190,12 +197,12 @@ public final class ModelArtsClient: Sendable {
         case .token(let provider):
             let token = try await provider.token()
             do {
-                return try await attempt(operation, target, projectID: projectID, body: body, priority: priority, credential: .token(token.value), logger: logger, decode: decode)
+                return try await attempt(operation, target, projectID: projectID, body: body, priority: priority, credential: .token(token.value), logger: logger, sendGuard: sendGuard, decode: decode)
             } catch where error.errorClass == .tokenRefresh {
                 logger.info("token refused, refreshing once", metadata: ["operation": "\(operation)", "error_code": "\(error.errorCode ?? "-")"])
                 let fresh = try await provider.token(replacing: token)
                 do {
-                    return try await attempt(operation, target, projectID: projectID, body: body, priority: priority, credential: .token(fresh.value), logger: logger, decode: decode)
+                    return try await attempt(operation, target, projectID: projectID, body: body, priority: priority, credential: .token(fresh.value), logger: logger, sendGuard: sendGuard, decode: decode)
                 } catch {
                     throw error.afterTokenRefresh()
                 }
@@ -211,6 +218,7 @@ public final class ModelArtsClient: Sendable {
         priority: OutgoingCallLimiter.Priority,
         credential: OutgoingRequestBuilder.Credential,
         logger: Logger,
+        sendGuard: SendGuard?,
         decode: (Data) throws(WireDecodingError) -> Value
     ) async throws(ModelArtsError) -> Value {
         let permit: OutgoingCallLimiter.Permit
@@ -218,6 +226,10 @@ public final class ModelArtsClient: Sendable {
             permit = try await limiter.acquire(priority: priority)
         } catch {
             throw .transportNotSent(operation: operation, message: "cancelled while waiting for a call slot")
+        }
+        if let sendGuard, let refusal = await sendGuard() {
+            await limiter.release(permit, outcome: .failed)
+            throw .transportNotSent(operation: operation, message: "not sent: \(refusal)")
         }
         let clock = ContinuousClock()
         let started = clock.now

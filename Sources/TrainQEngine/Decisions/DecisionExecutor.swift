@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import JSONTree
 import Logging
 import ModelArts
@@ -54,6 +55,10 @@ public final class DecisionExecutor: Sendable {
     let descMarker: Bool
     let logger: Logger
     let links: EngineLinks
+    /// The submissions whose create this process is carrying out, from before the write that starts it
+    /// until its outcome is written (or could not be). A `submitting` row not in it has no create going
+    /// on here: it was interrupted (a restart, a takeover, an outcome the store did not take).
+    private let creating = Mutex<Set<String>>([])
 
     init(
         store: any SubmissionStorage, client: ModelArtsClient, policy: RetryPolicy, descMarker: Bool, logger: Logger,
@@ -86,6 +91,11 @@ public final class DecisionExecutor: Sendable {
         case .failure(let refusal): throw .refused(refusal)
         case .success(let decided): decision = decided
         }
+        // Registered before the write that starts a create, and kept until its actions (the create and the
+        // write of its outcome) are done.
+        let startsCreate = decision.write?.next == .submitting
+        if startsCreate { creating.withLock { _ = $0.insert(subject.id) } }
+        defer { if startsCreate { creating.withLock { _ = $0.remove(subject.id) } } }
         var written: StoredSubmission?
         if let write = decision.write {
             guard let row = try await commit(write, of: subject) else {
@@ -136,17 +146,23 @@ public final class DecisionExecutor: Sendable {
         }
     }
 
-    /// At start: every `submitting` row belongs to an attempt a previous run did not finish. Returns
-    /// how many went to reconciliation.
+    /// Every `submitting` row this daemon works on with no create going on in this process belongs to
+    /// an attempt that was interrupted: at start, a previous run's; on a shared database, also one taken
+    /// over from another daemon, or one whose outcome the database did not take. Each goes to
+    /// reconciliation, never sent again. Returns how many.
     func recoverInterruptedAttempts(at now: Date = Date()) async throws(EngineError) -> Int {
-        let orphans: [StoredSubmission]
+        let rows: [StoredSubmission]
         do {
-            orphans = try await store.submissions(in: .submitting)
+            rows = try await store.submissions(in: .submitting)
         } catch {
             throw .storeUnavailable(error)
         }
+        // Read after the rows: a create registered before its row became `submitting`, so a row read as
+        // `submitting` whose create is still going on is in this set (and one that ended meanwhile has
+        // moved on, which the transition's compare-and-set sees).
+        let going = creating.withLock { $0 }
         var recovered = 0
-        for orphan in orphans {
+        for orphan in rows where !going.contains(orphan.id) {
             if case .applied = try await execute(.daemonRestarted, on: orphan, at: now) { recovered += 1 }
         }
         return recovered
@@ -176,10 +192,17 @@ public final class DecisionExecutor: Sendable {
     private func sendCreate(for row: StoredSubmission) async {
         let metadata = Subject(row).metadata
         let created: Result<ObservedRun, AttemptFailure>
+        // On a shared database a create goes out only while the job's lease outlasts it.
+        let store = self.store
+        let job = row.jobKey
+        let callTime = client.configuration.connectTimeout + client.configuration.requestTimeout
+        let sendGuard: ModelArtsClient.SendGuard = {
+            await store.mayStartCall(of: job, taking: callTime) ? nil : "this daemon's lease on the job would not outlast the call"
+        }
         do throws(ModelArtsError) {
             created = switch row.view.api {
-            case .v1: try await createVersion(for: row, metadata: metadata)
-            case .v2: try await createTrainingJob(for: row, metadata: metadata)
+            case .v1: try await createVersion(for: row, metadata: metadata, sendGuard: sendGuard)
+            case .v2: try await createTrainingJob(for: row, metadata: metadata, sendGuard: sendGuard)
             }
         } catch {
             if Task.isCancelled {
@@ -198,13 +221,16 @@ public final class DecisionExecutor: Sendable {
         do {
             try await execute(event, on: row)
         } catch {
-            // The row stays `submitting`, which keeps the job blocked until the next start reconciles it.
+            // The row stays `submitting`, which keeps the job blocked until it is reconciled: at the next
+            // start, or on a shared database at the next heartbeat (`recoverInterruptedAttempts`).
             logger.error("could not record the attempt's outcome", metadata: metadata.merging(["error": "\(error)"]) { $1 })
         }
     }
 
     /// v1: `POST .../training-jobs/{job_id}/versions` with the stored request.
-    private func createVersion(for row: StoredSubmission, metadata: Logger.Metadata) async throws(ModelArtsError)
+    private func createVersion(
+        for row: StoredSubmission, metadata: Logger.Metadata, sendGuard: @escaping ModelArtsClient.SendGuard
+    ) async throws(ModelArtsError)
         -> Result<ObservedRun, AttemptFailure>
     {
         let request: CreateVersionRequest
@@ -214,13 +240,16 @@ public final class DecisionExecutor: Sendable {
         }
         logger.debug("sending create", metadata: metadata)
         let response = try await client.createVersion(
-            jobID: row.view.jobID, request: request, projectID: row.view.projectID, logger: logger.with(metadata))
+            jobID: row.view.jobID, request: request, projectID: row.view.projectID, logger: logger.with(metadata),
+            sendGuard: sendGuard)
         return .success(ObservedRun(response))
     }
 
     /// v2: `POST /v2/{project_id}/training-jobs` with the job body, or with a copy of the `from_job` job
     /// read now (a GET, which changes nothing, so a failed read is retried like any failed attempt).
-    private func createTrainingJob(for row: StoredSubmission, metadata: Logger.Metadata) async throws(ModelArtsError)
+    private func createTrainingJob(
+        for row: StoredSubmission, metadata: Logger.Metadata, sendGuard: @escaping ModelArtsClient.SendGuard
+    ) async throws(ModelArtsError)
         -> Result<ObservedRun, AttemptFailure>
     {
         let body: Result<JSONValue, AttemptFailure>
@@ -245,7 +274,8 @@ public final class DecisionExecutor: Sendable {
             return .failure(failure)
         case .success(let body):
             logger.debug("sending create", metadata: metadata.merging(["training_job_name": "\(row.view.trainingJobName ?? "-")"]) { $1 })
-            let job = try await client.createTrainingJob(body: body, projectID: row.view.projectID, logger: logger.with(metadata))
+            let job = try await client.createTrainingJob(
+                body: body, projectID: row.view.projectID, logger: logger.with(metadata), sendGuard: sendGuard)
             return .success(ObservedRun(job))
         }
     }

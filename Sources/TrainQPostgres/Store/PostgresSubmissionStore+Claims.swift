@@ -12,6 +12,7 @@ extension PostgresSubmissionStore {
     /// is claiming right now is skipped, not waited for) and its job's lease taken.
     public func dueWork(now: Date, busyJobs: Set<JobKey>, limit: Int) async throws -> DueWork {
         let me = instanceName
+        let began = ContinuousClock.now
         return try await transaction("claim due work") { connection in
             let tables = PostgresTables(connection: connection, logger: self.logger)
             let heads = try await tables.waitingHeads()
@@ -31,7 +32,7 @@ extension PostgresSubmissionStore {
                             SELECT id FROM submissions WHERE id = $1 AND state IN (\(PostgresTables.waitingStates))
                             FOR UPDATE SKIP LOCKED
                             """, binds: PostgresTables.binds(head.id)))
-                guard !locked.isEmpty, try await self.acquireLease(of: head.job, tables: tables) != nil,
+                guard !locked.isEmpty, try await self.acquireLease(of: head.job, began: began, tables: tables) != nil,
                     let stored = try await tables.submission(id: head.id, includeHistory: false)
                 else { continue }
                 chosen.append(stored)

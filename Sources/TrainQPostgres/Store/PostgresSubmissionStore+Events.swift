@@ -6,9 +6,8 @@ import TrainQAPI
 import TrainQStore
 
 extension PostgresSubmissionStore {
-    /// The channel each commit with events notifies.
-    static let eventChannel = "trainq_events"
-    /// How often a waiter looks for other daemons' events when no notification woke it.
+    /// How often a waiter looks at the counter for events (one small read): the bound on how late
+    /// `follow` on one daemon sees what another daemon wrote.
     static let eventPollInterval: Duration = .milliseconds(250)
 
     /// The highest committed seq: the counter, which never goes back when retention deletes events.

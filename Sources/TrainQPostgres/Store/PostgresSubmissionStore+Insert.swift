@@ -16,19 +16,27 @@ extension PostgresSubmissionStore {
         let takenBy = instanceName
         let outcome = try await transaction("insert") { connection in
             let tables = PostgresTables(connection: connection, logger: self.logger)
-            if let key = new.idempotencyKey {
+            /// What an earlier submission under the key decides, if there is one.
+            func earlier() async throws -> InsertOutcome? {
+                guard let key = new.idempotencyKey else { return nil }
                 switch KeyedReplay.single(found: try await tables.keyed(ownerUID: new.owner.uid, idempotencyKey: key), fingerprint: fingerprint) {
-                case .store:
-                    break
-                case .conflict(let existingID):
-                    return InsertOutcome.idempotencyConflict(existingID: existingID)
-                case .replay(let ids):
-                    return .replayed(try await Self.replayed(ids, tables: tables)[0])
+                case .store: return nil
+                case .conflict(let existingID): return .idempotencyConflict(existingID: existingID)
+                case .replay(let ids): return .replayed(try await Self.replayed(ids, tables: tables)[0])
                 }
             }
+            if let decided = try await earlier() { return decided }
             let assigned = new.assigned(id: id)
-            try await tables.insertSubmission(
-                assigned, id: id, requestBytes: Data(canonicalRequest), fingerprint: fingerprint, takenBy: takenBy)
+            guard
+                try await tables.insertSubmission(
+                    assigned, id: id, requestBytes: Data(canonicalRequest), fingerprint: fingerprint, takenBy: takenBy)
+            else {
+                // Another daemon stored the same key a moment ago: its submission answers this one.
+                guard let decided = try await earlier() else {
+                    throw StoreError(kind: .database, reason: "insert: a conflicting row appeared and vanished")
+                }
+                return decided
+            }
             let seq = try await tables.appendEvents([EventDraft(submissionID: id, jobID: assigned.jobID, state: .queued, at: new.at)])
             return .created(assigned.queuedView(id: id, eventSeq: seq[0], takenBy: takenBy))
         }
@@ -53,20 +61,28 @@ extension PostgresSubmissionStore {
         let takenBy = instanceName
         let outcome = try await transaction("batch insert") { connection in
             let tables = PostgresTables(connection: connection, logger: self.logger)
-            if let key = idempotencyKey {
+            func earlier() async throws -> BatchInsertOutcome? {
+                guard let key = idempotencyKey else { return nil }
                 switch KeyedReplay.batch(found: try await tables.keyed(ownerUID: items[0].owner.uid, idempotencyKey: key), fingerprint: fingerprint) {
-                case .store:
-                    break
-                case .conflict(let existingID):
-                    return BatchInsertOutcome.idempotencyConflict(existingID: existingID)
-                case .replay(let ids):
-                    return .replayed(try await Self.replayed(ids, tables: tables))
+                case .store: return nil
+                case .conflict(let existingID): return .idempotencyConflict(existingID: existingID)
+                case .replay(let ids): return .replayed(try await Self.replayed(ids, tables: tables))
                 }
             }
+            if let decided = try await earlier() { return decided }
             // Every row first, then the events: the counter's lock is taken last and held shortest.
-            for ((id, item), canonicalRequest) in zip(assigned, canonicalRequests) {
-                try await tables.insertSubmission(
-                    item, id: id, requestBytes: Data(canonicalRequest), fingerprint: fingerprint, takenBy: takenBy)
+            for (index, ((id, item), canonicalRequest)) in zip(assigned, canonicalRequests).enumerated() {
+                guard
+                    try await tables.insertSubmission(
+                        item, id: id, requestBytes: Data(canonicalRequest), fingerprint: fingerprint, takenBy: takenBy)
+                else {
+                    // Another daemon stored the same batch a moment ago. Its first item is where two such
+                    // inserts meet, before this one stored anything, so its batch answers this one.
+                    guard index == 0, let decided = try await earlier() else {
+                        throw StoreError(kind: .database, reason: "batch insert: item \(index)'s idempotency key is taken by another submission")
+                    }
+                    return decided
+                }
             }
             let seqs = try await tables.appendEvents(
                 assigned.map { id, item in EventDraft(submissionID: id, jobID: item.jobID, state: .queued, at: item.at) })

@@ -17,7 +17,7 @@ extension PostgresSubmissionStore {
     /// True when this daemon may make the write `fence` guards on `id`'s job: for `.acquire`, it took or
     /// renewed the lease; for `.hold`, it holds the lease, unexpired, at the generation it knows. Either
     /// way the lease row stays locked until the commit, so a takeover cannot slip in before the write.
-    func holdsLease(of id: String, fence: LeaseFence, tables: PostgresTables) async throws -> Bool {
+    func holdsLease(of id: String, fence: LeaseFence, began: ContinuousClock.Instant, tables: PostgresTables) async throws -> Bool {
         guard
             let (projectID, jobID) = try await tables.rows("SELECT project_id, job_id FROM submissions WHERE id = \(id)")
                 .first?.decode((String, Int64).self)
@@ -25,7 +25,7 @@ extension PostgresSubmissionStore {
         let job = JobKey(projectID: projectID, jobID: jobID)
         switch fence {
         case .acquire:
-            return try await acquireLease(of: job, tables: tables) != nil
+            return try await acquireLease(of: job, began: began, tables: tables) != nil
         case .hold:
             let found = try await tables.rows(
                 """
@@ -40,8 +40,9 @@ extension PostgresSubmissionStore {
 
     /// Takes or renews the lease of `job` for this daemon when it is free, expired or already ours;
     /// returns its generation, or nil when another daemon holds it. The generation goes up only when the
-    /// holder changes.
-    func acquireLease(of job: JobKey, tables: PostgresTables) async throws -> Int64? {
+    /// holder changes. `began` is when this transaction began on this host (before `now()` on the
+    /// database): the lease is known to last until `began + leaseDuration`, never longer.
+    func acquireLease(of job: JobKey, began: ContinuousClock.Instant, tables: PostgresTables) async throws -> Int64? {
         let seconds = configuration.leaseSeconds
         let found = try await tables.rows(
             """
@@ -56,7 +57,7 @@ extension PostgresSubmissionStore {
             RETURNING generation
             """)
         guard let generation = try found.first?.decode(Int64.self) else { return nil }
-        leases.withLock { $0[job] = HeldLease(generation: generation, since: .now) }
+        leases.withLock { $0[job] = HeldLease(generation: generation, since: began) }
         return generation
     }
 
@@ -122,7 +123,7 @@ extension PostgresSubmissionStore {
                     "SELECT 1 FROM job_leases WHERE project_id = \(job.projectID) AND job_id = \(job.jobID)"
                 ).isEmpty
                 guard !locked.isEmpty || !exists else { continue }
-                if let generation = try await self.acquireLease(of: job, tables: tables) {
+                if let generation = try await self.acquireLease(of: job, began: beganAt, tables: tables) {
                     held[job] = generation
                 }
             }
@@ -150,5 +151,33 @@ extension PostgresSubmissionStore {
 
     public func worksOn(_ job: JobKey) -> Bool {
         leases.withLock { $0[job] != nil }
+    }
+
+    /// A create goes out only while this daemon's lease on its job outlasts the call, counted from before
+    /// the transaction that last renewed it: a daemon cut off from the database stops sending before
+    /// another may take the job over. A lease too short is renewed first (at the same generation; a
+    /// takeover meanwhile refuses).
+    public func mayStartCall(of job: JobKey, taking callTime: Duration) async -> Bool {
+        func lasts() -> Bool {
+            guard let held = leases.withLock({ $0[job] }) else { return false }
+            return ContinuousClock.now + callTime < held.since + configuration.leaseDuration
+        }
+        if lasts() { return true }
+        guard let known = leases.withLock({ $0[job]?.generation }) else { return false }
+        let began = ContinuousClock.now
+        do {
+            let renewed = try await transaction("renew a job lease") { connection in
+                try await self.acquireLease(of: job, began: began, tables: PostgresTables(connection: connection, logger: self.logger))
+            }
+            guard renewed == known else {
+                logger.warning(
+                    "job lease lost before a create went out", metadata: ["job_id": "\(job.jobID)", "project_id": "\(job.projectID)"])
+                return false
+            }
+            return lasts()
+        } catch {
+            logger.warning("could not renew a job lease before a create; not sending it", metadata: ["error": "\(error)"])
+            return false
+        }
     }
 }

@@ -13,9 +13,10 @@ extension PostgresSubmissionStore {
     public func apply(_ write: SubmissionWrite, id: String) async throws -> StoredSubmission? {
         try write.check()
         let fence = LeaseFence(write)
+        let began = ContinuousClock.now
         let stored = try await transaction("apply a decision") { connection -> StoredSubmission? in
             let tables = PostgresTables(connection: connection, logger: self.logger)
-            if let fence, try await !self.holdsLease(of: id, fence: fence, tables: tables) {
+            if let fence, try await !self.holdsLease(of: id, fence: fence, began: began, tables: tables) {
                 self.logger.warning(
                     "decision not applied: this daemon does not hold the job's lease",
                     metadata: ["submission": "\(id)", "state": "\(write.expected.rawValue)"])

@@ -117,23 +117,42 @@ public final class PostgresSubmissionStore: SubmissionStorage {
 }
 
 extension PostgresSubmissionStore {
-    /// Two live daemons under one `instance.name` would each take the other's leases for its own: refuse
-    /// to start while another process that beat within a lease holds the name. A restart of this daemon
-    /// finds its old process gone (the same host, a pid that no longer runs) and goes on.
+    /// Two live daemons under one `instance.name` would each take the other's leases for its own: the
+    /// name is claimed at start, in one transaction, and refused while another process that beat within
+    /// a lease holds it. A restart of this daemon finds its old process gone (the same host, a pid that no
+    /// longer runs) and goes on. Two daemons starting at once under one name meet on the row: the second
+    /// waits for the first's commit and then sees it live.
     func checkInstanceName() async throws {
         let me = instanceName
         let seconds = configuration.leaseSeconds
-        let holder = try await read("check the instance name") { connection in
-            try await connection.rows(
+        let host = ProcessInfo.processInfo.hostName
+        let pid = Int64(getpid())
+        let holder = try await transaction("claim the instance name") { connection -> (String, Int64, Double)? in
+            let tables = PostgresTables(connection: connection, logger: self.logger)
+            let inserted = try await !tables.rows(
                 """
-                SELECT host, pid::int8, EXTRACT(EPOCH FROM now() - beat_at)::float8 FROM daemons
-                WHERE name = \(me) AND beat_at > now() - make_interval(secs => \(seconds))
-                """, logger: self.logger
-            ).first?.decode((String, Int64, Double).self)
+                INSERT INTO daemons (name, host, pid, started_at, beat_at) VALUES (\(me), \(host), \(pid), now(), now())
+                ON CONFLICT (name) DO NOTHING RETURNING 1
+                """
+            ).isEmpty
+            if inserted { return nil }
+            guard
+                let (holderHost, holderPID, age, live) = try await tables.rows(
+                    """
+                    SELECT host, pid::int8, EXTRACT(EPOCH FROM now() - beat_at)::float8,
+                        beat_at > now() - make_interval(secs => \(seconds))
+                    FROM daemons WHERE name = \(me) FOR UPDATE
+                    """
+                ).first?.decode((String, Int64, Double, Bool).self)
+            else { return nil }
+            let sameHost = holderHost == host
+            let gone = !live || (sameHost && (holderPID == pid || (kill(pid_t(holderPID), 0) != 0 && errno == ESRCH)))
+            guard gone else { return (holderHost, holderPID, age) }
+            try await tables.run(
+                "UPDATE daemons SET host = \(host), pid = \(pid), started_at = now(), beat_at = now() WHERE name = \(me)")
+            return nil
         }
         guard let (host, pid, age) = holder else { return }
-        let sameHost = host == ProcessInfo.processInfo.hostName
-        if sameHost && (pid == Int64(getpid()) || (kill(pid_t(pid), 0) != 0 && errno == ESRCH)) { return }
         throw PostgresConfigurationError(
             key: "instance.name",
             problem: "'\(me)' is in use by process \(pid) on \(host), which beat \(Int(age)) s ago; give each trainqd sharing the database its own instance.name")

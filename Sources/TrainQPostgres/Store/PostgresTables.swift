@@ -29,9 +29,11 @@ struct PostgresTables {
 
     // MARK: - Rows
 
-    func insertSubmission(_ new: NewSubmission, id: String, requestBytes: Data, fingerprint: Data, takenBy: String) async throws {
+    /// Inserts the row unless another transaction stored its idempotency key first (false): under READ
+    /// COMMITTED, `ON CONFLICT DO NOTHING` waits for that one to commit, and the next statement sees its row.
+    func insertSubmission(_ new: NewSubmission, id: String, requestBytes: Data, fingerprint: Data, takenBy: String) async throws -> Bool {
         let at = Self.ms(new.at)
-        try await run(
+        return try await !rows(
             """
             INSERT INTO submissions (id, state, owner_uid, owner_user, project_id, job_id, request, idempotency_key,
                 fingerprint, created_at, updated_at, next_attempt_at, attempt_count, budget_started_at, api,
@@ -39,7 +41,10 @@ struct PostgresTables {
             VALUES (\(id), 'queued', \(Int64(new.owner.uid)), \(new.owner.user), \(new.projectID), \(new.jobID),
                 \(requestBytes), \(new.idempotencyKey), \(fingerprint), \(at), \(at), \(at), 0, \(at), \(new.api.rawValue),
                 \(new.trainingJobName), \(new.fromJob), \(takenBy))
-            """)
+            ON CONFLICT DO NOTHING
+            RETURNING 1
+            """
+        ).isEmpty
     }
 
     func submission(id: String, includeHistory: Bool) async throws -> StoredSubmission? {
@@ -256,8 +261,8 @@ struct PostgresTables {
     // MARK: - Events
 
     /// Appends events in the given order and returns their seqs. The counter row's lock, held to the
-    /// commit, hands out seqs in commit order (see `PostgresSchema.version2`); the notification tells
-    /// every daemon's followers at the commit.
+    /// commit, hands out seqs in commit order (see `PostgresSchema.version2`). Followers on other daemons
+    /// see them within `eventPollInterval` (`waitForEvents`).
     func appendEvents(_ events: [EventDraft]) async throws -> [Int64] {
         guard !events.isEmpty else { return [] }
         let count = Int64(events.count)
@@ -276,7 +281,6 @@ struct PostgresTables {
                 """)
             seqs.append(seq)
         }
-        try await run("SELECT pg_notify(\(PostgresSubmissionStore.eventChannel), \(String(last)))")
         return seqs
     }
 
