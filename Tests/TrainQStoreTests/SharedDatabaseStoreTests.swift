@@ -117,3 +117,33 @@ import TrainQTestSupport
         }
     }
 }
+
+/// Intake's group commit on PostgreSQL: concurrent inserts share transactions, and still each get their
+/// own event in one gap-free order; a key sent twice at once is one submission and a replay with history.
+@Suite(.enabled(if: PostgresTestServer.shouldRun)) struct PostgresGroupCommitTests {
+    @Test func concurrentInsertsAreAllStoredWithOneOrderOfEvents() async throws {
+        try await withStore(.postgres) { store async throws in
+            let total = 200
+            let outcomes = try await withThrowingTaskGroup(of: InsertOutcome.self) { group in
+                for index in 0..<total {
+                    // Every tenth request is sent twice at once under one key.
+                    let key: String? = index % 10 == 0 ? "twice-\(index / 10)" : nil
+                    group.addTask { try await store.insert(newSubmission(description: "burst \(index / 10 * 10)", key: key, at: time(Double(index)))) }
+                    if index % 10 == 0 {
+                        group.addTask { try await store.insert(newSubmission(description: "burst \(index)", key: key, at: time(Double(index)))) }
+                    }
+                }
+                return try await group.reduce(into: [InsertOutcome]()) { $0.append($1) }
+            }
+            let created = outcomes.compactMap(\.created)
+            let replayed = outcomes.compactMap(\.replayed)
+            #expect(created.count == total && replayed.count == total / 10, "\(outcomes.count)")
+            #expect(Set(replayed.map(\.id)).isSubset(of: Set(created.map(\.id))))
+            #expect(replayed.allSatisfy { $0.history.map(\.state) == [.queued] })
+            let seqs = created.compactMap { $0.history.last?.seq }.sorted()
+            #expect(seqs == Array(1...Int64(total)), "\(seqs.prefix(5))")
+            #expect(try await count("submissions", in: store) == Int64(total))
+            #expect(try await count("events", in: store) == Int64(total))
+        }
+    }
+}

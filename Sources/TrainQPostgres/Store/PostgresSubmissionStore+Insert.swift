@@ -9,39 +9,93 @@ extension PostgresSubmissionStore {
     /// Stores a new submission in `queued` with its first event; when this returns `.created` the row is
     /// committed and the caller may answer 202. Idempotency keys are decided as in every store
     /// (`KeyedReplay`), and unique across all daemons: the unique index settles a race between two.
+    ///
+    /// Inserts that arrive while another commit runs go together into the next transaction (group commit,
+    /// `PostgresGroupCommit`): every commit takes the event counter's lock to its end, so one commit per
+    /// insert would make concurrent callers wait for each other's WAL flush in turn.
     public func insert(_ new: NewSubmission) async throws -> InsertOutcome {
         let canonicalRequest = new.request.canonicalBytes()
         let fingerprint = RequestFingerprint.of(projectID: new.projectID, jobID: new.jobID, canonicalRequest: canonicalRequest)
-        let id = ids.withLock { $0.next(at: new.at) }
-        let takenBy = instanceName
-        let outcome = try await transaction("insert") { connection in
-            let tables = PostgresTables(connection: connection, logger: self.logger)
-            /// What an earlier submission under the key decides, if there is one.
-            func earlier() async throws -> InsertOutcome? {
-                guard let key = new.idempotencyKey else { return nil }
-                switch KeyedReplay.single(found: try await tables.keyed(ownerUID: new.owner.uid, idempotencyKey: key), fingerprint: fingerprint) {
-                case .store: return nil
-                case .conflict(let existingID): return .idempotencyConflict(existingID: existingID)
-                case .replay(let ids): return .replayed(try await Self.replayed(ids, tables: tables)[0])
+        return try await groupCommit.insert(
+            PendingPostgresInsert(submission: new, canonicalRequest: canonicalRequest, fingerprint: fingerprint)
+        ) { batch in await self.commitInserts(batch) }
+    }
+
+    /// Commits `batch` in one transaction: one outcome per item, in order. When the transaction fails for
+    /// a reason of the database's own (not its being unavailable) and there was more than one item, each
+    /// item is tried alone, so one bad request fails only its caller.
+    func commitInserts(_ batch: [PendingPostgresInsert]) async -> [Result<InsertOutcome, any Error>] {
+        do {
+            return try await insertTogether(batch).map { .success($0) }
+        } catch where batch.count > 1 && error.kind != .unavailable && error.kind != .closed {
+            var outcomes: [Result<InsertOutcome, any Error>] = []
+            for pending in batch {
+                do {
+                    outcomes.append(.success(try await insertTogether([pending])[0]))
+                } catch {
+                    outcomes.append(.failure(error))
                 }
             }
-            if let decided = try await earlier() { return decided }
-            let assigned = new.assigned(id: id)
-            guard
-                try await tables.insertSubmission(
-                    assigned, id: id, requestBytes: Data(canonicalRequest), fingerprint: fingerprint, takenBy: takenBy)
-            else {
-                // Another daemon stored the same key a moment ago: its submission answers this one.
-                guard let decided = try await earlier() else {
-                    throw StoreError(kind: .database, reason: "insert: a conflicting row appeared and vanished")
-                }
-                return decided
-            }
-            let seq = try await tables.appendEvents([EventDraft(submissionID: id, jobID: assigned.jobID, state: .queued, at: new.at)])
-            return .created(assigned.queuedView(id: id, eventSeq: seq[0], takenBy: takenBy))
+            return outcomes
+        } catch {
+            return batch.map { _ in .failure(error) }
         }
-        if case .created(let view) = outcome { sawSequence(view.history.last?.seq ?? 0) }
-        return outcome
+    }
+
+    private func insertTogether(_ batch: [PendingPostgresInsert]) async throws(StoreError) -> [InsertOutcome] {
+        let takenBy = instanceName
+        let assigned = ids.withLock { generator in
+            batch.map { pending in
+                let id = generator.next(at: pending.submission.at)
+                return (id, pending.submission.assigned(id: id))
+            }
+        }
+        let outcomes = try await transaction("insert") { connection -> [InsertOutcome] in
+            let tables = PostgresTables(connection: connection, logger: self.logger)
+            var outcomes: [InsertOutcome] = []
+            var created: [(index: Int, draft: EventDraft)] = []
+            for (pending, (id, submission)) in zip(batch, assigned) {
+                /// What an earlier submission under the key decides, if there is one.
+                func earlier() async throws -> InsertOutcome? {
+                    guard let key = submission.idempotencyKey else { return nil }
+                    let found = try await tables.keyed(ownerUID: submission.owner.uid, idempotencyKey: key)
+                    switch KeyedReplay.single(found: found, fingerprint: pending.fingerprint) {
+                    case .store: return nil
+                    case .conflict(let existingID): return .idempotencyConflict(existingID: existingID)
+                    case .replay(let ids): return .replayed(try await Self.replayed(ids, tables: tables)[0])
+                    }
+                }
+                if let decided = try await earlier() {
+                    outcomes.append(decided)
+                    continue
+                }
+                guard
+                    try await tables.insertSubmission(
+                        submission, id: id, requestBytes: Data(pending.canonicalRequest), fingerprint: pending.fingerprint,
+                        takenBy: takenBy)
+                else {
+                    // Another daemon stored the same key a moment ago: its submission answers this one.
+                    guard let decided = try await earlier() else {
+                        throw StoreError(kind: .database, reason: "insert: a conflicting row appeared and vanished")
+                    }
+                    outcomes.append(decided)
+                    continue
+                }
+                created.append((outcomes.count, EventDraft(submissionID: id, jobID: submission.jobID, state: .queued, at: submission.at)))
+                outcomes.append(.created(submission.queuedView(id: id, eventSeq: 0, takenBy: takenBy)))
+            }
+            let seqs = try await tables.appendEvents(created.map(\.draft))
+            for ((index, _), seq) in zip(created, seqs) {
+                guard case .created(let view) = outcomes[index] else { continue }
+                let submission = assigned[index].1
+                outcomes[index] = .created(submission.queuedView(id: view.id, eventSeq: seq, takenBy: takenBy))
+            }
+            return outcomes
+        }
+        for outcome in outcomes {
+            if case .created(let view) = outcome { sawSequence(view.history.last?.seq ?? 0) }
+        }
+        return outcomes
     }
 
     /// Stores every item of a batch or none, in one transaction, as the SQLite store does.

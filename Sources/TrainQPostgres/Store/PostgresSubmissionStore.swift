@@ -27,6 +27,8 @@ public final class PostgresSubmissionStore: SubmissionStorage {
     /// The highest event seq this daemon has seen committed, to answer waits without a query.
     let seenSequence = Atomic<Int64>(0)
     let closed = Atomic<Bool>(false)
+    /// Intake's group commit (its commits run `commitInserts`).
+    let groupCommit = PostgresGroupCommit()
 
     var instanceName: String { configuration.instanceName }
 

@@ -269,6 +269,23 @@ struct PostgresTables {
         guard let last = try await rows("UPDATE event_counter SET seq = seq + \(count) RETURNING seq").first?.decode(Int64.self)
         else { throw StoreError(kind: .corruptRow, reason: "the event counter row is missing") }
         let first = last - count + 1
+        if events.count > 1, events.allSatisfy({ $0.remoteStatus == nil && $0.reason == nil }) {
+            // Intake's `queued` events: one statement for all of them.
+            let seqs = (0..<count).map { first + $0 }
+            var binds = PostgresBindings()
+            binds.append(seqs)
+            binds.append(events.map { Self.ms($0.at) })
+            binds.append(events.map(\.submissionID))
+            binds.append(events.map(\.jobID))
+            binds.append(events.map(\.state.rawValue))
+            try await run(
+                PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO events (seq, at, submission_id, job_id, state) OVERRIDING SYSTEM VALUE
+                        SELECT * FROM unnest($1::int8[], $2::int8[], $3::text[], $4::int8[], $5::text[])
+                        """, binds: binds))
+            return seqs
+        }
         var seqs: [Int64] = []
         for (offset, event) in events.enumerated() {
             let seq = first + Int64(offset)
