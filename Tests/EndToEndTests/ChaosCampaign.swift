@@ -254,7 +254,7 @@ struct ChaosCampaign {
 
     /// Kills daemons until `settings.kills` kills are done and the clients are finished. With one daemon,
     /// each round starts it, waits for the round's moment and kills it. With several, every slot runs a
-    /// daemon all along: a round kills the one in a random slot (which was working), starts its successor,
+    /// daemon all along: a round kills the one in the next slot (which was working), starts its successor,
     /// kills that at the round's moment and leaves a third one running.
     private func killRepeatedly(
         config: String, clients: [ChaosSocketClient], submitting: ChaosFlag, database: PrivatePostgres?
@@ -262,6 +262,7 @@ struct ChaosCampaign {
         var random = ChaosRandom(seed: settings.seed)
         var record = KillRecord()
         var killed = 0
+        var rounds = 0
         let shared = slots.count > 1
         let moments = Moment.allCases.filter { shared || $0 != .away }
         var running: [ChildProcess?] = Array(repeating: nil, count: slots.count)
@@ -294,7 +295,9 @@ struct ChaosCampaign {
                 try await database.restart()
                 record.databaseRestarts += 1
             }
-            let slot = shared ? Int.random(in: slots, using: &random) : 0
+            // Slots in turn, so each daemon is killed as often as the others.
+            let slot = rounds % slots.count
+            rounds += 1
             guard killed < settings.kills else {
                 // Enough kills: let the daemons serve the remaining clients; they end below.
                 let daemon = try running[slot] ?? launch(slot)
