@@ -52,7 +52,8 @@ extension PostgresSubmissionStore {
         }
         let outcomes = try await transaction("insert") { connection -> [InsertOutcome] in
             let tables = PostgresTables(connection: connection, logger: self.logger)
-            var outcomes: [InsertOutcome] = []
+            // Nil for a row stored here: its view needs its event's seq, known once all are appended.
+            var outcomes: [InsertOutcome?] = []
             var created: [(index: Int, draft: EventDraft)] = []
             for (pending, (id, submission)) in zip(batch, assigned) {
                 /// What an earlier submission under the key decides, if there is one.
@@ -82,15 +83,14 @@ extension PostgresSubmissionStore {
                     continue
                 }
                 created.append((outcomes.count, EventDraft(submissionID: id, jobID: submission.jobID, state: .queued, at: submission.at)))
-                outcomes.append(.created(submission.queuedView(id: id, eventSeq: 0, takenBy: takenBy)))
+                outcomes.append(nil)
             }
             let seqs = try await tables.appendEvents(created.map(\.draft))
             for ((index, _), seq) in zip(created, seqs) {
-                guard case .created(let view) = outcomes[index] else { continue }
-                let submission = assigned[index].1
-                outcomes[index] = .created(submission.queuedView(id: view.id, eventSeq: seq, takenBy: takenBy))
+                let (id, submission) = assigned[index]
+                outcomes[index] = .created(submission.queuedView(id: id, eventSeq: seq, takenBy: takenBy))
             }
-            return outcomes
+            return outcomes.compactMap { $0 }
         }
         for outcome in outcomes {
             if case .created(let view) = outcome { sawSequence(view.history.last?.seq ?? 0) }
