@@ -1,4 +1,5 @@
 import Foundation
+import PostgresNIO
 import Testing
 import TrainQAPI
 import TrainQTestSupport
@@ -145,5 +146,53 @@ import TrainQTestSupport
             #expect(try await count("submissions", in: store) == Int64(total))
             #expect(try await count("events", in: store) == Int64(total))
         }
+    }
+}
+
+/// The claim's search for each job's next waiting submission reads a few index entries per job, not
+/// every waiting row: with a backlog on one job, reading them all took most of the server's CPU.
+@Suite(.enabled(if: PostgresTestServer.shouldRun)) struct PostgresWaitingHeadsPlanTests {
+    @Test func findingTheHeadsDoesNotReadABacklog() async throws {
+        try await withStore(.postgres) { store async throws in
+            let backlog = 400
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<backlog {
+                    group.addTask { _ = try await store.insert(newSubmission(jobID: 10, at: time(Double(index)))) }
+                }
+                for jobID in Int64(11)...13 {
+                    group.addTask { _ = try await store.insert(newSubmission(jobID: jobID)) }
+                }
+                try await group.waitForAll()
+            }
+            guard let store = store as? PostgresSubmissionStore else { throw UnexpectedOutcome(description: "not PostgreSQL") }
+            let plan = try await store.read("explain") { connection in
+                try await connection.rows(
+                    PostgresQuery(unsafeSQL: "EXPLAIN (ANALYZE, FORMAT JSON) " + PostgresTables.waitingHeadsSQL), logger: testLogger
+                ).first.flatMap { row in row.makeRandomAccess()[0].bytes.map { String(buffer: $0) } } ?? ""
+            }
+            let heads = try await store.read("heads") { connection in
+                try await PostgresTables(connection: connection, logger: testLogger).waitingHeads()
+            }
+            #expect(heads.map(\.job.jobID) == [10, 11, 12, 13])
+            #expect(heads.first?.nextAttemptAt == time(0))
+            let read = try rowsRead(fromPlan: plan, relation: "submissions")
+            #expect(read > 0 && read < 40, "the heads query read \(read) rows of submissions: \(plan)")
+        }
+    }
+
+    /// The rows every scan of `relation` returned in an `EXPLAIN (ANALYZE, FORMAT JSON)`, over all loops.
+    private func rowsRead(fromPlan plan: String, relation: String) throws -> Int {
+        func walk(_ node: [String: Any]) -> Int {
+            var total = 0
+            if node["Relation Name"] as? String == relation {
+                total += ((node["Actual Rows"] as? Int) ?? 0) * ((node["Actual Loops"] as? Int) ?? 1)
+            }
+            for child in node["Plans"] as? [[String: Any]] ?? [] { total += walk(child) }
+            return total
+        }
+        guard let top = try JSONSerialization.jsonObject(with: Data(plan.utf8)) as? [[String: Any]],
+            let root = top.first?["Plan"] as? [String: Any]
+        else { throw UnexpectedOutcome(description: "no plan in \(plan)") }
+        return walk(root)
     }
 }

@@ -42,60 +42,63 @@ extension PostgresSubmissionStore {
         }
     }
 
+    /// One round trip for a batch without idempotency keys: its rows and events go in one statement,
+    /// outside a transaction (the statement is atomic, and its commit is the batch's one flush). A keyed
+    /// item is first decided against an earlier submission under its key; one that loses a race with
+    /// another daemon for its key is decided against the winner's committed row.
     private func insertTogether(_ batch: [PendingPostgresInsert]) async throws(StoreError) -> [InsertOutcome] {
         let takenBy = instanceName
-        let assigned = ids.withLock { generator in
+        let rows = ids.withLock { generator in
             batch.map { pending in
                 let id = generator.next(at: pending.submission.at)
-                return (id, pending.submission.assigned(id: id))
+                return QueuedRow(
+                    id: id, submission: pending.submission.assigned(id: id), requestBytes: pending.canonicalRequest,
+                    fingerprint: pending.fingerprint)
             }
         }
-        let outcomes = try await transaction("insert") { connection -> [InsertOutcome] in
+        let outcomes = try await onConnection("insert") { connection -> [InsertOutcome] in
             let tables = PostgresTables(connection: connection, logger: self.logger)
-            // Nil for a row stored here: its view needs its event's seq, known once all are appended.
-            var outcomes: [InsertOutcome?] = []
-            var created: [(index: Int, draft: EventDraft)] = []
-            for (pending, (id, submission)) in zip(batch, assigned) {
-                /// What an earlier submission under the key decides, if there is one.
-                func earlier() async throws -> InsertOutcome? {
-                    guard let key = submission.idempotencyKey else { return nil }
-                    let found = try await tables.keyed(ownerUID: submission.owner.uid, idempotencyKey: key)
-                    switch KeyedReplay.single(found: found, fingerprint: pending.fingerprint) {
-                    case .store: return nil
-                    case .conflict(let existingID): return .idempotencyConflict(existingID: existingID)
-                    case .replay(let ids): return .replayed(try await Self.replayed(ids, tables: tables)[0])
-                    }
+            var outcomes: [InsertOutcome?] = Array(repeating: nil, count: rows.count)
+            var storing: [Int] = []
+            for (index, row) in rows.enumerated() {
+                if let decided = try await Self.earlier(row, tables: tables) {
+                    outcomes[index] = decided
+                } else {
+                    storing.append(index)
                 }
-                if let decided = try await earlier() {
-                    outcomes.append(decided)
-                    continue
-                }
-                guard
-                    try await tables.insertSubmission(
-                        submission, id: id, requestBytes: Data(pending.canonicalRequest), fingerprint: pending.fingerprint,
-                        takenBy: takenBy)
-                else {
-                    // Another daemon stored the same key a moment ago: its submission answers this one.
-                    guard let decided = try await earlier() else {
-                        throw StoreError(kind: .database, reason: "insert: a conflicting row appeared and vanished")
-                    }
-                    outcomes.append(decided)
-                    continue
-                }
-                created.append((outcomes.count, EventDraft(submissionID: id, jobID: submission.jobID, state: .queued, at: submission.at)))
-                outcomes.append(nil)
             }
-            let seqs = try await tables.appendEvents(created.map(\.draft))
-            for ((index, _), seq) in zip(created, seqs) {
-                let (id, submission) = assigned[index]
-                outcomes[index] = .created(submission.queuedView(id: id, eventSeq: seq, takenBy: takenBy))
+            let seqs = try await tables.insertQueued(storing.map { rows[$0] }, takenBy: takenBy)
+            for index in storing {
+                let row = rows[index]
+                if let seq = seqs[row.id] {
+                    outcomes[index] = .created(row.submission.queuedView(id: row.id, eventSeq: seq, takenBy: takenBy))
+                } else if let decided = try await Self.earlier(row, tables: tables) {
+                    // Another daemon stored the same key a moment ago: its submission answers this one.
+                    outcomes[index] = decided
+                } else {
+                    throw StoreError(kind: .database, reason: "insert: a conflicting row appeared and vanished")
+                }
             }
             return outcomes.compactMap { $0 }
         }
-        for outcome in outcomes {
-            if case .created(let view) = outcome { sawSequence(view.history.last?.seq ?? 0) }
+        if let seq = outcomes.compactMap({ outcome -> Int64? in
+            guard case .created(let view) = outcome else { return nil }
+            return view.history.last?.seq
+        }).max() {
+            sawSequence(seq)
         }
         return outcomes
+    }
+
+    /// What an earlier submission under `row`'s idempotency key decides for it, if there is one.
+    private static func earlier(_ row: QueuedRow, tables: PostgresTables) async throws -> InsertOutcome? {
+        guard let key = row.submission.idempotencyKey else { return nil }
+        let found = try await tables.keyed(ownerUID: row.submission.owner.uid, idempotencyKey: key)
+        switch KeyedReplay.single(found: found, fingerprint: row.fingerprint) {
+        case .store: return nil
+        case .conflict(let existingID): return .idempotencyConflict(existingID: existingID)
+        case .replay(let ids): return .replayed(try await replayed(ids, tables: tables)[0])
+        }
     }
 
     /// Stores every item of a batch or none, in one transaction, as the SQLite store does.
@@ -124,23 +127,25 @@ extension PostgresSubmissionStore {
                 }
             }
             if let decided = try await earlier() { return decided }
-            // Every row first, then the events: the counter's lock is taken last and held shortest.
-            for (index, ((id, item), canonicalRequest)) in zip(assigned, canonicalRequests).enumerated() {
-                guard
-                    try await tables.insertSubmission(
-                        item, id: id, requestBytes: Data(canonicalRequest), fingerprint: fingerprint, takenBy: takenBy)
-                else {
-                    // Another daemon stored the same batch a moment ago. Its first item is where two such
-                    // inserts meet, before this one stored anything, so its batch answers this one.
-                    guard index == 0, let decided = try await earlier() else {
-                        throw StoreError(kind: .database, reason: "batch insert: item \(index)'s idempotency key is taken by another submission")
-                    }
-                    return decided
-                }
+            let rows = zip(assigned, canonicalRequests).map { pair, canonicalRequest in
+                QueuedRow(id: pair.0, submission: pair.1, requestBytes: canonicalRequest, fingerprint: fingerprint)
             }
-            let seqs = try await tables.appendEvents(
-                assigned.map { id, item in EventDraft(submissionID: id, jobID: item.jobID, state: .queued, at: item.at) })
-            return .created(zip(assigned, seqs).map { pair, seq in pair.1.queuedView(id: pair.0, eventSeq: seq, takenBy: takenBy) })
+            let seqs = try await tables.insertQueued(rows, takenBy: takenBy)
+            guard seqs.count == rows.count else {
+                // Another daemon stored the same batch a moment ago: then no item was stored here, and its
+                // batch answers this one (this transaction rolls back whatever else happened).
+                guard seqs.isEmpty, let decided = try await earlier() else {
+                    throw StoreError(kind: .database, reason: "batch insert: an item's idempotency key is taken by another submission")
+                }
+                return decided
+            }
+            return .created(
+                try rows.map { row in
+                    guard let seq = seqs[row.id] else {
+                        throw StoreError(kind: .database, reason: "batch insert: item \(row.id) has no event")
+                    }
+                    return row.submission.queuedView(id: row.id, eventSeq: seq, takenBy: takenBy)
+                })
         }
         if case .created(let views) = outcome { sawSequence(views.last?.history.last?.seq ?? 0) }
         return outcome

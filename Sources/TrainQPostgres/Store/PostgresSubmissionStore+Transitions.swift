@@ -56,11 +56,10 @@ extension PostgresSubmissionStore {
                 throw StoreError(kind: .corruptRow, reason: "submission \(id) vanished during a transition")
             }
             if write.appendsEvent {
-                _ = try await tables.appendEvents([
+                _ = try await tables.appendEvent(
                     EventDraft(
                         submissionID: id, jobID: stored.view.jobID, state: state, remoteStatus: stored.view.remoteStatus,
-                        reason: write.next == nil ? nil : write.reason, at: write.at)
-                ])
+                        reason: write.next == nil ? nil : write.reason, at: write.at))
             }
             if write.next != nil {
                 stored.view.history = try await tables.history(of: id)

@@ -107,14 +107,21 @@ public final class PostgresSubmissionStore: SubmissionStorage {
         }
     }
 
-    /// `body` on one connection outside a transaction: a read.
-    func read<Result: Sendable>(
+    /// `body` on one connection outside a transaction: a read, or a write that is one statement.
+    func onConnection<Result: Sendable>(
         _ operation: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws(StoreError) -> Result {
         let client = self.client
         return try await bounded(operation) {
             try await client.withConnection { connection in try await body(connection) }
         }
+    }
+
+    /// `body` on one connection outside a transaction: a read.
+    func read<Result: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws(StoreError) -> Result {
+        try await onConnection(operation, body)
     }
 }
 
