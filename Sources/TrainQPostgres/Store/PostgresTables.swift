@@ -29,68 +29,12 @@ struct PostgresTables {
 
     // MARK: - Rows
 
-    /// Stores `rows` in `queued`, each with its `queued` event, in one statement: a batch of intake is one
-    /// round trip (and outside a transaction, one commit), whatever its size. A row whose idempotency key
-    /// another transaction stored first is skipped (`ON CONFLICT DO NOTHING` waits for that one to commit,
-    /// so the next statement sees its row) and gets no event. Returns the event seq of each row stored, by
-    /// id; seqs follow the order of `rows`, and the event counter's row lock gives them commit order.
+    /// Stores `rows` in `queued`, each with its `queued` event, in one statement
+    /// (`PostgresInsertQueued`); returns the event seq of each row stored, by id.
     func insertQueued(_ rows: [QueuedRow], takenBy: String) async throws -> [String: Int64] {
         guard !rows.isEmpty else { return [:] }
-        var binds = PostgresBindings()
-        binds.append(rows.map(\.id))
-        binds.append(rows.map { Int64($0.submission.owner.uid) })
-        binds.append(rows.map(\.submission.owner.user))
-        binds.append(rows.map(\.submission.projectID))
-        binds.append(rows.map(\.submission.jobID))
-        binds.append(rows.map { ByteBuffer(bytes: $0.requestBytes) })
-        binds.append(rows.map { $0.submission.idempotencyKey != nil })
-        binds.append(rows.map { $0.submission.idempotencyKey ?? "" })
-        binds.append(rows.map { ByteBuffer(bytes: $0.fingerprint) })
-        binds.append(rows.map { Self.ms($0.submission.at) })
-        binds.append(rows.map(\.submission.api.rawValue))
-        binds.append(rows.map { $0.submission.trainingJobName != nil })
-        binds.append(rows.map { $0.submission.trainingJobName ?? "" })
-        binds.append(rows.map { $0.submission.fromJob != nil })
-        binds.append(rows.map { $0.submission.fromJob ?? "" })
-        binds.append(takenBy)
         var seqs: [String: Int64] = [:]
-        for row in try await self.rows(
-            PostgresQuery(
-                unsafeSQL: """
-                    WITH input AS (
-                        SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::int8[], $6::bytea[],
-                            $7::bool[], $8::text[], $9::bytea[], $10::int8[], $11::text[], $12::bool[], $13::text[],
-                            $14::bool[], $15::text[])
-                            WITH ORDINALITY AS t (id, owner_uid, owner_user, project_id, job_id, request, keyed, key,
-                                fingerprint, at, api, named, training_job_name, derived, from_job, position)
-                    ),
-                    inserted AS (
-                        INSERT INTO submissions (id, state, owner_uid, owner_user, project_id, job_id, request,
-                            idempotency_key, fingerprint, created_at, updated_at, next_attempt_at, attempt_count,
-                            budget_started_at, api, training_job_name, from_job, taken_by)
-                        SELECT id, 'queued', owner_uid, owner_user, project_id, job_id, request,
-                            CASE WHEN keyed THEN key END, fingerprint, at, at, at, 0, at, api,
-                            CASE WHEN named THEN training_job_name END, CASE WHEN derived THEN from_job END, $16::text
-                        FROM input ORDER BY position
-                        ON CONFLICT DO NOTHING
-                        RETURNING id
-                    ),
-                    stored AS (
-                        SELECT input.id, input.job_id, input.at, row_number() OVER (ORDER BY input.position) AS number,
-                            count(*) OVER () AS total
-                        FROM input JOIN inserted USING (id)
-                    ),
-                    counter AS (UPDATE event_counter SET seq = seq + (SELECT count(*) FROM inserted) RETURNING seq),
-                    appended AS (
-                        INSERT INTO events (seq, at, submission_id, job_id, state) OVERRIDING SYSTEM VALUE
-                        SELECT counter.seq - stored.total + stored.number, stored.at, stored.id, stored.job_id, 'queued'
-                        FROM counter, stored
-                        RETURNING submission_id, seq
-                    )
-                    SELECT submission_id, seq FROM appended
-                    """, binds: binds))
-        {
-            let (id, seq) = try row.decode((String, Int64).self)
+        for try await (id, seq) in try await connection.execute(PostgresInsertQueued(rows: rows, takenBy: takenBy), logger: logger) {
             seqs[id] = seq
         }
         return seqs
@@ -346,14 +290,6 @@ struct PostgresTables {
         for value in values { binds.append(value) }
         return binds
     }
-}
-
-/// A new submission to store in `queued`, with its id, canonical request and fingerprint.
-struct QueuedRow: Sendable {
-    var id: String
-    var submission: NewSubmission
-    var requestBytes: [UInt8]
-    var fingerprint: Data
 }
 
 /// An event to append.
