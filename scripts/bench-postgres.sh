@@ -95,14 +95,38 @@ for _ in $(seq 1 200); do
     "$bin/trainq-bench" list-latency --socket "$work/trainq.sock" --query "limit=1" --count 1 >/dev/null 2>&1 && break
     sleep 0.05
 done
-declare -A trainq
+# CPU time in clock ticks: one process; the server (every live process of its user, postgres, and the
+# backends that ended, which the postmaster counts as its children's); and the children this shell has
+# waited for (the load generators; `times` runs in this shell, not a subshell, to see them).
+hz="$(getconf CLK_TCK)"
+ticks_of() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+server_ticks() {
+    local sum=0 pid postmaster
+    for pid in $(pgrep -u postgres); do sum=$((sum + $(ticks_of "$pid"))); done
+    postmaster="$(head -1 "$pg_dir/data/postmaster.pid")"
+    echo $((sum + $(awk '{ print $16 + $17 }' "/proc/$postmaster/stat")))
+}
+children_ticks() {
+    times >"$work/times"
+    children="$(tail -1 "$work/times" | awk -v hz="$hz" '{ t = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); t += p[1] * 60 + p[2] } printf "%d", t * hz + 0.5 }')"
+}
+# µs of CPU per item from a difference of ticks.
+per_item() { awk -v t="$1" -v n="$2" -v hz="$hz" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print "-" }'; }
+cores="$(nproc)"
+
+declare -A trainq cpu_daemon cpu_server cpu_load
 for c in "${clients[@]}"; do
     # About `seconds` of work: a short probe sizes the run.
     probe="$("$bin/trainq-bench" intake --socket "$work/trainq.sock" --queue trainq --clients "$c" --requests $((c * 20)) --payload "$payload")"
     rate="$(sed -n 's/.*per_second=\([0-9.]*\).*/\1/p' <<<"$probe")"
     n="$(awk -v r="$rate" -v s="$seconds" -v c="$c" 'BEGIN { n = int(r * s); if (n < c * 50) n = c * 50; print n }')"
+    children_ticks; l0="$children" d0="$(ticks_of "$trainqd_pid")" s0="$(server_ticks)"
     line="$("$bin/trainq-bench" intake --socket "$work/trainq.sock" --queue trainq --clients "$c" --requests "$n" --payload "$payload")"
-    echo "    trainqd  $line"
+    d1="$(ticks_of "$trainqd_pid")" s1="$(server_ticks)"; children_ticks; l1="$children"
+    cpu_daemon[$c]="$(per_item $((d1 - d0)) "$n")"
+    cpu_server[$c]="$(per_item $((s1 - s0)) "$n")"
+    cpu_load[$c]="$(per_item $((l1 - l0)) "$n")"
+    echo "    trainqd  $line cpu_us_per_submission: trainqd=${cpu_daemon[$c]} server=${cpu_server[$c]} load=${cpu_load[$c]}"
     trainq[$c]="$line"
 done
 kill -TERM "$trainqd_pid"
@@ -113,13 +137,19 @@ echo "==> pgbench: one INSERT of the same body per transaction, same server"
 psql -d peer -c "CREATE TABLE submissions (id bigserial PRIMARY KEY, body bytea NOT NULL, created_at bigint NOT NULL)"
 body_hex="$(od -An -v -tx1 "$payload" | tr -d ' \n')"
 printf "INSERT INTO submissions (body, created_at) VALUES ('\\\\x%s'::bytea, 0);\n" "$body_hex" >"$work/insert.sql"
-declare -A peer
+declare -A peer peer_server peer_load
 for c in "${clients[@]}"; do
     threads=$((c < 2 ? c : 2))
+    children_ticks; l0="$children" s0="$(server_ticks)"
     out="$(pgbench -n -h "$host" -p "$port" -U trainq -M prepared -f "$work/insert.sql" -c "$c" -j "$threads" -T "$seconds" peer 2>&1)"
     tps="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out" | head -1)"
+    tps="$(printf "%.0f" "$tps")"
     latency="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$out")"
-    echo "    pgbench  clients=$c per_second=$tps latency_avg_ms=$latency"
+    s1="$(server_ticks)"; children_ticks; l1="$children"
+    transactions="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$out")"
+    peer_server[$c]="$(per_item $((s1 - s0)) "$transactions")"
+    peer_load[$c]="$(per_item $((l1 - l0)) "$transactions")"
+    echo "    pgbench  clients=$c per_second=$tps latency_avg_ms=$latency cpu_us_per_transaction: server=${peer_server[$c]} pgbench=${peer_load[$c]}"
     peer[$c]="$tps"
 done
 
@@ -136,6 +166,17 @@ for c in "${clients[@]}"; do
     t="$(field per_second "${trainq[$c]}")"
     printf '| %s | %s (%s, %s) | %s | %s |\n' "$c" "$t" "$(field p50_ms "${trainq[$c]}")" "$(field p99_ms "${trainq[$c]}")" \
         "${peer[$c]}" "$(ratio "$t" "${peer[$c]}")"
+done
+echo
+echo "CPU per acknowledged row (µs; $cores cores): where the time goes, and the rate the cores allow (cores / CPU per row)."
+echo
+echo "| clients | trainqd | server for trainqd | load generator | trainqd's ceiling /s | server for pgbench | pgbench | pgbench's ceiling /s |"
+echo "|---|---|---|---|---|---|---|---|"
+ceiling() { awk -v c="$cores" -v a="$1" -v b="$2" -v d="${3:-0}" 'BEGIN { t = a + b + d; if (t > 0) printf "%.0f", c * 1e6 / t; else print "-" }'; }
+for c in "${clients[@]}"; do
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$c" "${cpu_daemon[$c]}" "${cpu_server[$c]}" "${cpu_load[$c]}" \
+        "$(ceiling "${cpu_daemon[$c]}" "${cpu_server[$c]}" "${cpu_load[$c]}")" "${peer_server[$c]}" "${peer_load[$c]}" \
+        "$(ceiling "${peer_server[$c]}" "${peer_load[$c]}")"
 done
 echo
 echo "Goal: trainqd / pgbench >= 0.50 at 32 clients."

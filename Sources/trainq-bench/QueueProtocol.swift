@@ -5,6 +5,9 @@ import Foundation
 enum QueueProtocol: String, CaseIterable {
     /// `POST /v1/submissions` to trainqd, HTTP/1.1 keep-alive; acknowledged by `202`.
     case trainq
+    /// `POST /v1/submissions/batch` to trainqd, the payload being `{"submissions": [...]}`; acknowledged by
+    /// `202` for every item at once.
+    case trainqBatch = "trainq-batch"
     /// beanstalkd `put`; acknowledged by `INSERTED <id>` (with `-f0`, after fsync).
     case beanstalkd
     /// redis `RPUSH`; acknowledged by `:<length>` (with `appendfsync always`, after fsync).
@@ -13,8 +16,9 @@ enum QueueProtocol: String, CaseIterable {
     func request(payload: [UInt8]) -> [UInt8] {
         switch self {
         case .trainq:
-            let head = "POST /v1/submissions HTTP/1.1\r\nHost: trainq\r\nContent-Type: application/json\r\nContent-Length: \(payload.count)\r\n\r\n"
-            return Array(head.utf8) + payload
+            return Self.post("/v1/submissions", payload)
+        case .trainqBatch:
+            return Self.post("/v1/submissions/batch", payload)
         case .beanstalkd:
             return Array("put 0 0 120 \(payload.count)\r\n".utf8) + payload + Array("\r\n".utf8)
         case .redis:
@@ -25,7 +29,7 @@ enum QueueProtocol: String, CaseIterable {
     /// The length of the complete reply at the start of `bytes`, or nil while it is incomplete.
     func replyLength(_ bytes: [UInt8]) -> Int? {
         switch self {
-        case .trainq: HTTPReply.length(bytes)
+        case .trainq, .trainqBatch: HTTPReply.length(bytes)
         case .beanstalkd, .redis: Self.lineLength(bytes)
         }
     }
@@ -33,10 +37,25 @@ enum QueueProtocol: String, CaseIterable {
     /// Whether a complete reply is the acknowledgement of a stored message.
     func isAcknowledgement(_ reply: [UInt8]) -> Bool {
         switch self {
-        case .trainq: reply.starts(with: Array("HTTP/1.1 202".utf8))
+        case .trainq, .trainqBatch: reply.starts(with: Array("HTTP/1.1 202".utf8))
         case .beanstalkd: reply.starts(with: Array("INSERTED ".utf8))
         case .redis: reply.first == UInt8(ascii: ":")
         }
+    }
+
+    /// The batch body of `items` copies of one submission's body.
+    static func batch(of payload: [UInt8], items: Int) -> [UInt8] {
+        var body = Array(#"{"submissions": ["#.utf8)
+        for index in 0..<items {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            body += payload
+        }
+        return body + Array("]}".utf8)
+    }
+
+    private static func post(_ path: String, _ payload: [UInt8]) -> [UInt8] {
+        let head = "POST \(path) HTTP/1.1\r\nHost: trainq\r\nContent-Type: application/json\r\nContent-Length: \(payload.count)\r\n\r\n"
+        return Array(head.utf8) + payload
     }
 
     private static func lineLength(_ bytes: [UInt8]) -> Int? {
