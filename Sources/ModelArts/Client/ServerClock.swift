@@ -63,8 +63,19 @@ public final class ServerClock: Sendable {
 
     /// An answer's `Date` header (IMF-fixdate, RFC 9110 §5.6.7); answers without one teach nothing.
     public func observe(dateHeader: String?, sent: Date, received: Date) {
-        guard let dateHeader, let serverTime = Self.parseHTTPDate(dateHeader) else { return }
+        guard let dateHeader, let serverTime = parsedDate(dateHeader) else { return }
         observe(serverTime: serverTime, resolution: .seconds(1), sent: sent, received: received)
+    }
+
+    /// The last `Date` header read: it changes once a second, and a busy tracker reads a hundred answers
+    /// a second, so parsing it (a `DateFormatter` each time) is done once per value.
+    private let lastDateHeader = Mutex<(text: String, date: Date)?>(nil)
+
+    private func parsedDate(_ header: String) -> Date? {
+        if let known = lastDateHeader.withLock({ $0 }), known.text == header { return known.date }
+        guard let date = Self.parseHTTPDate(header) else { return nil }
+        lastDateHeader.withLock { $0 = (header, date) }
+        return date
     }
 
     /// `Sun, 06 Nov 1994 08:49:37 GMT`.

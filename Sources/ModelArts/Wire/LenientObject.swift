@@ -34,7 +34,8 @@ public struct LenientObject: Sendable, Hashable {
     }
 
     private func value(_ key: String) -> JSONValue? {
-        guard let value = members[key], value != .null else { return nil }
+        guard let value = members[key] else { return nil }
+        if case .null = value { return nil }
         return value
     }
 
@@ -75,11 +76,17 @@ public struct LenientObject: Sendable, Hashable {
     public func embeddedJSON(_ key: String) -> JSONValue? {
         guard let value = value(key) else { return nil }
         if case .string(let text) = value {
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard let first = trimmed.first, first == "{" || first == "[" else { return value }
-            return (try? JSONValue.parse(Data(trimmed.utf8))) ?? value
+            // JSON's own whitespace is all the parser skips; a string of anything else is not JSON.
+            let utf8 = text.utf8
+            guard let first = utf8.first(where: { !Self.isJSONWhitespace($0) }), first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+            else { return value }
+            return (try? JSONValue.parse(Data(utf8))) ?? value
         }
         return value
+    }
+
+    private static func isJSONWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
     }
 
     /// A nested object, read as leniently as this one.

@@ -46,10 +46,11 @@ public struct VersionDetail: Sendable, Hashable {
     public var userImageURL: String?
     public var userCommand: String?
     public var resourceID: String?
-    /// Decoded from a JSON string when the service sends one.
-    public var modelMetricList: JSONValue?
-    /// An object in the detail call, a JSON string in the list call; decoded either way.
-    public var systemMetricList: JSONValue?
+    /// Decoded from a JSON string when the service sends one. Decoded when asked for: the tracker reads a
+    /// thousand list entries a second and never these.
+    public var modelMetricList: JSONValue? { LenientObject(raw, context: "version detail").embeddedJSON("model_metric_list") }
+    /// An object in the detail call, a JSON string in the list call; decoded either way, when asked for.
+    public var systemMetricList: JSONValue? { LenientObject(raw, context: "version detail").embeddedJSON("system_metric_list") }
     /// Every member as received, for fields this type does not name.
     public var raw: [String: JSONValue]
 
@@ -99,8 +100,6 @@ public struct VersionDetail: Sendable, Hashable {
         userImageURL = object.string("user_image_url")
         userCommand = object.string("user_command")
         resourceID = object.string("resource_id")
-        modelMetricList = object.embeddedJSON("model_metric_list")
-        systemMetricList = object.embeddedJSON("system_metric_list")
         raw = object.members
     }
 

@@ -17,15 +17,24 @@ struct TrackedVersion: Sendable, Hashable {
     /// An undocumented status is logged once per version, not at every poll.
     var warnedUnknownStatus = false
 
+    init(
+        submissionID: String, job: JobKey, run: RemoteRun, remoteStatus: RemoteStatus?, schedule: TrackingSchedule,
+        nextPollAt: ContinuousClock.Instant
+    ) {
+        self.submissionID = submissionID
+        self.job = job
+        self.run = run
+        self.remoteStatus = remoteStatus
+        self.schedule = schedule
+        self.nextPollAt = nextPollAt
+    }
+
     /// Nil for a submission that is not `tracking` or has no version or job id, which cannot be tracked.
     init?(_ submission: SubmissionView, schedule: TrackingSchedule, firstPollAt: ContinuousClock.Instant) {
         guard submission.state == .tracking, let run = submission.run() else { return nil }
-        self.submissionID = submission.id
-        self.job = JobKey(projectID: submission.projectID, jobID: submission.jobID)
-        self.run = run
-        self.remoteStatus = submission.remoteStatus
-        self.schedule = schedule
-        self.nextPollAt = firstPollAt
+        self.init(
+            submissionID: submission.id, job: JobKey(projectID: submission.projectID, jobID: submission.jobID), run: run,
+            remoteStatus: submission.remoteStatus, schedule: schedule, nextPollAt: firstPollAt)
     }
 
     /// The v1 version id, nil for a v2 job.

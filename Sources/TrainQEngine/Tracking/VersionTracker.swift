@@ -190,7 +190,7 @@ public actor VersionTracker: Service {
     /// Sleeps until the next version is due, an event is committed, `pollSoon` is called or a graceful
     /// shutdown begins, whichever comes first.
     private func waitForWork() async {
-        let wait = tracked.nextPollAt.map { $0 - .now } ?? .seconds(60)
+        let wait = tracked.nextPollAt().map { $0 - .now } ?? .seconds(60)
         guard wait > .zero else { return }
         let after = seenSequence
         let started = ContinuousClock.now
