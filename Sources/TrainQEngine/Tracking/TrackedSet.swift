@@ -3,7 +3,11 @@ import TrainQStore
 /// The versions being tracked, indexed by submission and by job, with what the last list told about
 /// each job. A value type: the tracker owns one and changes it between calls.
 struct TrackedSet: Sendable {
-    private(set) var versions: [String: TrackedVersion] = [:]
+    /// The versions, densely, found through `slots`. A dictionary of the versions themselves kept up to
+    /// half of its buckets empty, each as wide as a version (256 bytes): 67 MB at 100,000, and twice that
+    /// while it grew.
+    private var entries: [TrackedVersion] = []
+    private var slots: [String: Int] = [:]
     private var submissionsByJob: [JobKey: Set<String>] = [:]
     /// Tracked v2 jobs by project (each has a lane of its own, so `submissionsByJob` cannot group them):
     /// a round reads them without a pass over every tracked version.
@@ -17,31 +21,41 @@ struct TrackedSet: Sendable {
     /// that cost a quarter of the tracker's CPU at 100,000 versions. The versions of a job mostly move
     /// together (one list serves them), so a job is refreshed once per round, not once per version.
     private var earliestDue: [JobKey: ContinuousClock.Instant] = [:]
+    private var projectIDs: Set<String> = []
     /// Jobs whose earliest version was polled or removed since `earliestDue` was exact.
     private var jobsToRefresh: Set<JobKey> = []
     /// Projects whose search failed with an error that will not heal (a filter the service refuses, a
     /// missing permission): their jobs are shown one by one from then on.
     private(set) var projectsWithoutSearch: Set<String> = []
 
-    var count: Int { versions.count }
-    var isEmpty: Bool { versions.isEmpty }
+    var count: Int { entries.count }
+    var isEmpty: Bool { entries.isEmpty }
     /// Jobs with at least one tracked version: a round costs about one list call for each.
     var jobCount: Int { submissionsByJob.count }
 
     subscript(id: String) -> TrackedVersion? {
-        get { versions[id] }
+        get { slots[id].map { entries[$0] } }
         set {
             if let newValue { insert(newValue) } else { remove(id) }
         }
     }
 
-    func contains(_ id: String) -> Bool { versions[id] != nil }
+    func contains(_ id: String) -> Bool { slots[id] != nil }
 
     mutating func insert(_ version: TrackedVersion) {
-        if let old = versions[version.submissionID], old.job != version.job {
-            remove(old.submissionID)
+        var version = version
+        if let old = self[version.submissionID], old.job != version.job { remove(old.submissionID) }
+        let old: TrackedVersion?
+        if let slot = slots[version.submissionID] {
+            old = entries[slot]
+            entries[slot] = version
+        } else {
+            old = nil
+            // One copy of each project id rather than one per tracked version (64 bytes each).
+            version.job.projectID = projectIDs.insert(version.job.projectID).memberAfterInsert
+            slots[version.submissionID] = entries.count
+            entries.append(version)
         }
-        let old = versions.updateValue(version, forKey: version.submissionID)
         submissionsByJob[version.job, default: []].insert(version.submissionID)
         if let bound = earliestDue[version.job] {
             if version.nextPollAt < bound {
@@ -56,7 +70,14 @@ struct TrackedSet: Sendable {
     }
 
     mutating func remove(_ id: String) {
-        guard let old = versions.removeValue(forKey: id) else { return }
+        guard let slot = slots.removeValue(forKey: id) else { return }
+        let old = entries[slot]
+        // The last entry fills the hole.
+        let last = entries.removeLast()
+        if slot < entries.count {
+            entries[slot] = last
+            slots[last.submissionID] = slot
+        }
         if old.versionID == nil {
             trainingJobsByProject[old.job.projectID]?.remove(id)
             if trainingJobsByProject[old.job.projectID]?.isEmpty == true { trainingJobsByProject[old.job.projectID] = nil }
@@ -103,7 +124,7 @@ struct TrackedSet: Sendable {
         var counts: [JobKey: Int] = [:]
         for (job, earliest) in earliestDue where earliest <= now {
             var count = 0
-            for id in submissionsByJob[job] ?? [] where versions[id].map({ $0.nextPollAt <= now }) ?? false {
+            for id in submissionsByJob[job] ?? [] where self[id].map({ $0.nextPollAt <= now }) ?? false {
                 count += 1
             }
             if count > 0 { counts[job] = count }
@@ -113,7 +134,7 @@ struct TrackedSet: Sendable {
 
     /// Due submissions of `job`.
     func due(of job: JobKey, at now: ContinuousClock.Instant) -> [String] {
-        submissions(of: job).filter { id in versions[id].map { $0.nextPollAt <= now } ?? false }.sorted()
+        submissions(of: job).filter { id in self[id].map { $0.nextPollAt <= now } ?? false }.sorted()
     }
 
     /// When the next version is due, nil when nothing is tracked.
@@ -127,7 +148,7 @@ struct TrackedSet: Sendable {
         for job in jobsToRefresh {
             var earliest: ContinuousClock.Instant?
             for id in submissionsByJob[job] ?? [] {
-                guard let due = versions[id]?.nextPollAt else { continue }
+                guard let due = self[id]?.nextPollAt else { continue }
                 if earliest.map({ due < $0 }) ?? true { earliest = due }
             }
             earliestDue[job] = earliest

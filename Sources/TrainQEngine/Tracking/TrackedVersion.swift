@@ -3,7 +3,7 @@ import TrainQStore
 
 /// What the tracker keeps in memory for one `tracking` submission: only what polling needs, so ten
 /// thousand tracked versions cost a few megabytes rather than ten thousand stored requests.
-struct TrackedVersion: Sendable, Hashable {
+struct TrackedVersion: Sendable {
     var submissionID: String
     /// The v1 job (a v2 job's lane: its jobs are shown one by one, never listed by job).
     var job: JobKey

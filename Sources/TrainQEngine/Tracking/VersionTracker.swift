@@ -41,8 +41,8 @@ public actor VersionTracker: Service {
         case finished
     }
 
-    /// Catching up reads at most this many pages of events; beyond that a full reload is cheaper.
-    static let maxEventPagesPerCatchUp = 20
+    /// Catching up reads at least this many pages of events before a full reload is preferred.
+    static let minEventPagesPerCatchUp = 20
     /// Rows read per page when loading every `tracking` submission.
     static let loadPageSize = 500
 
@@ -53,6 +53,7 @@ public actor VersionTracker: Service {
     let random: RandomSource
     let logger: Logger
     private var state = State.idle
+    private let scheduleTemplate: TrackingSchedule
     var tracked = TrackedSet()
     /// Set when the jobs this daemon works on changed (`reloadSoon`): the next round reloads.
     private var reloadRequested = false
@@ -75,6 +76,9 @@ public actor VersionTracker: Service {
         self.client = client
         self.executor = executor
         self.configuration = configuration
+        self.scheduleTemplate = TrackingSchedule(
+            minInterval: configuration.minInterval, maxInterval: configuration.maxInterval,
+            maxQueuedInterval: configuration.maxQueuedInterval)
         self.random = random
         self.logger = logger
     }
@@ -163,7 +167,11 @@ public actor VersionTracker: Service {
         var after = seenSequence
         var lastState: [String: SubmissionState] = [:]
         var complete = false
-        for _ in 0..<Self.maxEventPagesPerCatchUp {
+        // A reload reads every tracked row and holds two copies of the tracked set meanwhile, so catching
+        // up is cheaper until the events outnumber the rows: at 100,000 tracked versions a burst of
+        // intake made the tracker reload every half minute, each time 40 MB at its peak.
+        let pages = max(Self.minEventPagesPerCatchUp, tracked.count / SubmissionStore.maximumEventLimit + 1)
+        for _ in 0..<pages {
             let page = try await store.events(after: after, limit: SubmissionStore.maximumEventLimit)
             for event in page.events { lastState[event.submission] = event.state }
             after = page.events.last?.seq ?? after
@@ -224,10 +232,9 @@ public actor VersionTracker: Service {
 
     // MARK: - Scheduling
 
+    /// A fresh schedule: a copy of one made at start, so all share its limits.
     func newSchedule() -> TrackingSchedule {
-        TrackingSchedule(
-            minInterval: configuration.minInterval, maxInterval: configuration.maxInterval,
-            maxQueuedInterval: configuration.maxQueuedInterval)
+        scheduleTemplate
     }
 
     /// A version that just entered tracking: its status came with the create (or the reconciliation
