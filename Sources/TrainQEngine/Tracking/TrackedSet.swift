@@ -21,6 +21,7 @@ struct TrackedSet: Sendable {
     /// that cost a quarter of the tracker's CPU at 100,000 versions. The versions of a job mostly move
     /// together (one list serves them), so a job is refreshed once per round, not once per version.
     private var earliestDue: [JobKey: ContinuousClock.Instant] = [:]
+    /// Every project id seen (a handful), so tracked versions share one copy of each.
     private var projectIDs: Set<String> = []
     /// Jobs whose earliest version was polled or removed since `earliestDue` was exact.
     private var jobsToRefresh: Set<JobKey> = []
@@ -44,13 +45,17 @@ struct TrackedSet: Sendable {
 
     mutating func insert(_ version: TrackedVersion) {
         var version = version
-        if let old = self[version.submissionID], old.job != version.job { remove(old.submissionID) }
-        let old: TrackedVersion?
+        // When the version replaced (same job) was due; nil for a new one or one that changed jobs.
+        var replacedDue: ContinuousClock.Instant?
         if let slot = slots[version.submissionID] {
-            old = entries[slot]
-            entries[slot] = version
-        } else {
-            old = nil
+            if entries[slot].job == version.job {
+                replacedDue = entries[slot].nextPollAt
+                entries[slot] = version
+            } else {
+                remove(version.submissionID)
+            }
+        }
+        if replacedDue == nil {
             // One copy of each project id rather than one per tracked version (64 bytes each).
             version.job.projectID = projectIDs.insert(version.job.projectID).memberAfterInsert
             slots[version.submissionID] = entries.count
@@ -60,7 +65,7 @@ struct TrackedSet: Sendable {
         if let bound = earliestDue[version.job] {
             if version.nextPollAt < bound {
                 earliestDue[version.job] = version.nextPollAt
-            } else if let old, old.nextPollAt <= bound, version.nextPollAt > old.nextPollAt {
+            } else if let replacedDue, replacedDue <= bound, version.nextPollAt > replacedDue {
                 jobsToRefresh.insert(version.job)
             }
         } else {
