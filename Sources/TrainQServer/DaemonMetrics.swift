@@ -18,6 +18,10 @@ public final class DaemonMetrics: Sendable {
     private let trackedVersions: Prometheus.Gauge
     private let oldestDueAge: Prometheus.Gauge
     private let rateLimitCurrent: Prometheus.Gauge
+    private let storeCommits: Prometheus.Counter
+    private let walPagesWritten: Prometheus.Counter
+    /// The store's totals at the last refresh: the counters grow by the difference.
+    private let lastStoreTotals = NIOLockedValueBox<(commits: Int64, walPages: Int64)>((0, 0))
 
     /// Latency buckets: a ModelArts call takes tens of milliseconds to tens of seconds (request timeout).
     static let callBuckets: [Duration] = [
@@ -39,6 +43,8 @@ public final class DaemonMetrics: Sendable {
         self.trackedVersions = registry.makeGauge(descriptor: Names.trackedVersions)
         self.oldestDueAge = registry.makeGauge(descriptor: Names.oldestDueAge)
         self.rateLimitCurrent = registry.makeGauge(descriptor: Names.rateLimitCurrent)
+        self.storeCommits = registry.makeCounter(descriptor: Names.storeCommits)
+        self.walPagesWritten = registry.makeCounter(descriptor: Names.walPagesWritten)
         // Present from the start, so dashboards and `trainq status` see zeros rather than nothing.
         for outcome in ModelArtsCallOutcome.allCases {
             _ = registry.makeCounter(descriptor: Names.limiterWaitsOver, labels: [("outcome", outcome.rawValue)])
@@ -79,14 +85,23 @@ public final class DaemonMetrics: Sendable {
     /// they show, for `/v1/health`.
     @discardableResult
     public func refresh(from store: any SubmissionStorage, now: Date = Date()) async throws -> (
-        counts: [SubmissionState: Int], oldestDueSeconds: Double
+        counts: [SubmissionState: Int], oldestDueSeconds: Double, footprint: StoreFootprint
     ) {
         let counts = try await store.countsByState()
         for (state, gauge) in submissions { gauge.set(Double(counts[state] ?? 0)) }
         trackedVersions.set(Double(counts[.tracking] ?? 0))
         let age = try await store.oldestDue(now: now)?.seconds ?? 0
         oldestDueAge.set(age)
-        return (counts, age)
+        let footprint = try await store.footprint()
+        if let commits = footprint.commits, let walPages = footprint.walPagesWritten {
+            let (newCommits, newPages) = lastStoreTotals.withLockedValue { last in
+                defer { last = (max(last.commits, commits), max(last.walPages, walPages)) }
+                return (max(0, commits - last.commits), max(0, walPages - last.walPages))
+            }
+            storeCommits.increment(by: newCommits)
+            walPagesWritten.increment(by: newPages)
+        }
+        return (counts, age, footprint)
     }
 
     /// The outgoing rate the limiter lets out now (set before each scrape).
@@ -128,6 +143,16 @@ public final class DaemonMetrics: Sendable {
             MetricNameDescriptor(
                 metricName: "trainq_modelarts_rate_limit_current", unitName: "",
                 helpText: "Calls per second the shared limiter lets out to ModelArts now (below modelarts.rate_limit while throttled).")
+        }
+        static var storeCommits: MetricNameDescriptor {
+            MetricNameDescriptor(
+                metricName: "trainq_store_commits", unitName: "total",
+                helpText: "Write transactions the SQLite store committed (one fsync each; a group commit holds many submissions).")
+        }
+        static var walPagesWritten: MetricNameDescriptor {
+            MetricNameDescriptor(
+                metricName: "trainq_store_wal_pages_written", unitName: "total",
+                helpText: "Pages the SQLite store's commits appended to its write-ahead log (each is copied to the database at a checkpoint).")
         }
         static var calls: MetricNameDescriptor {
             MetricNameDescriptor(

@@ -352,7 +352,7 @@ public struct SocketAPI: Sendable {
             let queue = try await metrics.refresh(from: store)
             for state in SubmissionState.allCases { states[state.rawValue] = queue.counts[state] ?? 0 }
             oldestDueSeconds = queue.oldestDueSeconds
-            let footprint = try await store.footprint()
+            let footprint = queue.footprint
             storage = HealthStorage(bytes: footprint.bytes, freeBytes: footprint.freeBytes, oldestKeptAt: footprint.oldestCreatedAt)
         } catch {
             database = "unavailable: \(error)"

@@ -36,7 +36,10 @@ extension SubmissionStore {
             let pages = try connection.scalarInt64("PRAGMA page_count") ?? 0
             let free = try connection.scalarInt64("PRAGMA freelist_count") ?? 0
             let oldest = try StoreTables(connection: connection).oldestCreatedAt()
-            return StoreFootprint(bytes: pageSize * pages, freeBytes: pageSize * free, oldestCreatedAt: oldest)
+            let wal = connection.walWriteCounter
+            return StoreFootprint(
+                bytes: pageSize * pages, freeBytes: pageSize * free, oldestCreatedAt: oldest,
+                commits: wal?.commits, walPagesWritten: wal?.framesWritten)
         } catch {
             throw failure(error, during: "footprint")
         }

@@ -6,7 +6,7 @@ struct IntakeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "intake", abstract: "Enqueue through one server and report rate and latency.")
 
     @Option(help: "The server's Unix socket.") var socket: String
-    @Option(name: .customLong("queue"), help: "trainq, beanstalkd or redis.") var protocolName: String = "trainq"
+    @Option(name: .customLong("queue"), help: "trainq, trainq-batch, trainq-http-floor, beanstalkd or redis.") var protocolName: String = "trainq"
     @Option(help: "Clients at once, each with one connection.") var clients = 1
     @Option(help: "Acknowledged requests in all.") var requests = 2000
     @Option(help: "File with the payload (the seed's request body as the socket API takes it).") var payload: String

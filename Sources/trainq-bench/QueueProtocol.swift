@@ -8,6 +8,9 @@ enum QueueProtocol: String, CaseIterable {
     /// `POST /v1/submissions/batch` to trainqd, the payload being `{"submissions": [...]}`; acknowledged by
     /// `202` for every item at once.
     case trainqBatch = "trainq-batch"
+    /// The same request to a path trainqd does not serve, answered `404` in the error envelope: what
+    /// trainqd's HTTP path costs (reading, parsing, routing, answering) before any intake work.
+    case trainqHTTPFloor = "trainq-http-floor"
     /// beanstalkd `put`; acknowledged by `INSERTED <id>` (with `-f0`, after fsync).
     case beanstalkd
     /// redis `RPUSH`; acknowledged by `:<length>` (with `appendfsync always`, after fsync).
@@ -19,6 +22,8 @@ enum QueueProtocol: String, CaseIterable {
             return Self.post("/v1/submissions", payload)
         case .trainqBatch:
             return Self.post("/v1/submissions/batch", payload)
+        case .trainqHTTPFloor:
+            return Self.post("/v1/http-floor", payload)
         case .beanstalkd:
             return Array("put 0 0 120 \(payload.count)\r\n".utf8) + payload + Array("\r\n".utf8)
         case .redis:
@@ -29,7 +34,7 @@ enum QueueProtocol: String, CaseIterable {
     /// The length of the complete reply at the start of `bytes`, or nil while it is incomplete.
     func replyLength(_ bytes: [UInt8]) -> Int? {
         switch self {
-        case .trainq, .trainqBatch: HTTPReply.length(bytes)
+        case .trainq, .trainqBatch, .trainqHTTPFloor: HTTPReply.length(bytes)
         case .beanstalkd, .redis: Self.lineLength(bytes)
         }
     }
@@ -38,6 +43,7 @@ enum QueueProtocol: String, CaseIterable {
     func isAcknowledgement(_ reply: [UInt8]) -> Bool {
         switch self {
         case .trainq, .trainqBatch: reply.starts(with: Array("HTTP/1.1 202".utf8))
+        case .trainqHTTPFloor: reply.starts(with: Array("HTTP/1.1 404".utf8))
         case .beanstalkd: reply.starts(with: Array("INSERTED ".utf8))
         case .redis: reply.first == UInt8(ascii: ":")
         }

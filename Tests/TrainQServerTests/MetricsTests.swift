@@ -75,6 +75,12 @@ import TrainQStore
             #expect(after.value("trainq_submissions", ["state": "queued"]) == 1)
             // The engine is not running here: the submission waits, and its wait is measured.
             #expect((after.value("trainq_oldest_due_submission_age_seconds") ?? 0) > 0)
+            // The insert was one commit, and it wrote a page for the row and for each index and event row.
+            #expect(after.types["trainq_store_commits_total"] == "counter")
+            let commits = (after.value("trainq_store_commits_total") ?? 0) - (before.value("trainq_store_commits_total") ?? 0)
+            let pages = (after.value("trainq_store_wal_pages_written_total") ?? 0) - (before.value("trainq_store_wal_pages_written_total") ?? 0)
+            #expect(commits == 1)
+            #expect(pages >= 5, "pages written by one insert: \(pages)")
         }
     }
 

@@ -33,6 +33,27 @@ import TrainQAPI
         }
     }
 
+    /// The page cost of an insert (issue #12): a commit of one submission writes one WAL page per B-tree it
+    /// touches (the row, the id, five listing and queue indexes, the event and its two indexes) and now and
+    /// then a page of the file's own bookkeeping as it grows. Schema step 10 took `sqlite_sequence` out.
+    @Test func aSingleInsertWritesAboutOnePagePerTreeItTouches() async throws {
+        try await withStore { store, _ async throws in
+            _ = try await create(store, newSubmission(jobID: 9))
+            let before = try await store.footprint()
+            let inserts = 50
+            for index in 0..<inserts {
+                _ = try await create(store, newSubmission(jobID: Int64(10 + index % 5)))
+            }
+            let after = try await store.footprint()
+            let commits = try #require(after.commits) - (before.commits ?? 0)
+            let pages = try #require(after.walPagesWritten) - (before.walPagesWritten ?? 0)
+            #expect(commits == Int64(inserts))
+            let perInsert = Double(pages) / Double(inserts)
+            // 10.4 measured; a page more per commit (say, `sqlite_sequence` back) is over the bound.
+            #expect(perInsert >= 9.5 && perInsert < 11, "WAL pages per single insert: \(perInsert)")
+        }
+    }
+
     @Test func theRequestIsStoredAsCanonicalBytes() async throws {
         try await withStore { store, _ async throws in
             let view = try await create(store, newSubmission())

@@ -19,7 +19,7 @@ import TrainQAPI
                 )
             }
             #expect(facts.version == StoreSchema.migrator.latestVersion)
-            #expect(facts.version == 9)
+            #expect(facts.version == 10)
             #expect(facts.journal == "wal")
             #expect(facts.synchronous == 2)  // FULL
             #expect(facts.foreignKeys == 1)
@@ -77,6 +77,51 @@ import TrainQAPI
             let stored = try #require(try await store.stored(id: "01OLDROW"))
             #expect(stored.remoteSnapshot == .object(["duration": .integer(5)]))
             #expect(stored.timing?.durationMS == 5)
+            await store.close()
+        }
+    }
+
+    /// Step 10 rebuilds `events` without AUTOINCREMENT. A version-9 file whose newest events retention had
+    /// deleted keeps their seqs as used: the old high-water mark moves to `events_high_water`.
+    @Test func eventsLoseAutoincrementAndKeepTheirHighWaterMark() async throws {
+        try await withTemporaryDirectory { directory async throws in
+            let path = directory.appendingPathComponent("v9.db").path
+            do {
+                let connection = try SQLiteConnection(path: path)
+                _ = try StoreSchema.migrator.migrate(connection, upTo: 9)
+                try connection.exec(
+                    """
+                    INSERT INTO submissions (id, state, owner_uid, owner_user, project_id, job_id, request,
+                        fingerprint, created_at, updated_at, attempt_count, budget_started_at)
+                    VALUES ('01V9ROW', 'queued', 1000, 'alice', 'p', 10, CAST('{}' AS BLOB), x'00', 1000, 1000, 0, 1000);
+                    INSERT INTO events (at, submission_id, job_id, state) VALUES (1000, '01V9ROW', 10, 'queued');
+                    INSERT INTO events (at, submission_id, job_id, state) VALUES (1001, '01V9ROW', 10, 'queued');
+                    INSERT INTO events (at, submission_id, job_id, state) VALUES (1002, '01V9ROW', 10, 'queued');
+                    DELETE FROM events WHERE seq > 1;
+                    """)
+                connection.close()
+            }
+
+            let store = try SubmissionStore(path: path, logger: testLogger)
+            let facts = try await store.withConnection { connection in
+                (
+                    sql: try connection.scalarString("SELECT sql FROM sqlite_master WHERE name = 'events'") ?? "",
+                    sequences: try connection.scalarInt64("SELECT count(*) FROM sqlite_sequence WHERE name = 'events'"),
+                    indexes: try connection.scalarInt64("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'")
+                )
+            }
+            #expect(!facts.sql.uppercased().contains("AUTOINCREMENT"))
+            #expect(facts.sequences == 0)
+            #expect(facts.indexes == 2)
+            #expect(try await store.events(after: 0, limit: 10).events.map(\.seq) == [1])
+            #expect(await store.lastSequence() == 3)
+            let next = try await store.insert(NewSubmission(
+                owner: Owner(uid: 1000, user: "alice"), projectID: "p", jobID: 11, request: .object([:])))
+            guard case .created(let view) = next else {
+                Issue.record("expected a new submission, got \(next)")
+                return
+            }
+            #expect(view.history.first?.seq == 4)
             await store.close()
         }
     }

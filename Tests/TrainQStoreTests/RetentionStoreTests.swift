@@ -50,6 +50,24 @@ import TrainQAPI
         }
     }
 
+    /// Retention may delete the newest events of all (an idle host whose last submission ended long ago).
+    /// The next event still gets a seq above every one a follower has seen.
+    @Test(arguments: StoreKind.available) func aSequenceIsNotHandedOutAgainAfterTheNewestEventsArePruned(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
+            let ended = try await create(store, newSubmission(description: "ended"))
+            _ = try await store.transition(id: ended.id, from: .queued, to: .canceled, at: time(10))
+            let highest = try await store.lastSequence()
+            #expect(try await store.pruneEnded(before: time(50), limit: 10) == 1)
+            #expect(try await store.events(after: 0, limit: 10).events.isEmpty)
+            #expect(try await store.lastSequence() == highest)
+
+            let next = try await create(store, newSubmission(jobID: 11, description: "next"))
+            let seq = try #require(next.history.first?.seq)
+            #expect(seq > highest)
+            #expect(try await store.lastSequence() == seq)
+        }
+    }
+
     @Test func theFileGivesTheSpaceBack() async throws {
         try await withStore { store, path async throws in
             let autoVacuum = try await store.withConnection { try $0.scalarInt64("PRAGMA auto_vacuum") }

@@ -10,8 +10,8 @@ extension StoreTables {
     ) throws -> Int64 {
         let insert = try statement(
             """
-            INSERT INTO events (at, submission_id, job_id, state, remote_code, remote_name, reason)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO events (seq, at, submission_id, job_id, state, remote_code, remote_name, reason)
+            VALUES (\(Self.nextSequence), ?, ?, ?, ?, ?, ?, ?)
             """)
         try insert.bind([
             .integer(Self.milliseconds(at)), .text(submissionID), .integer(jobID), .text(state.rawValue),
@@ -21,11 +21,18 @@ extension StoreTables {
         return connection.lastInsertRowID
     }
 
+    /// The highest seq ever handed out: the newest event's, or the newest that retention deleted. Both
+    /// reads are one page: the rightmost leaf of `events` and the one row of `events_high_water`.
+    static let highestSequence =
+        "max(COALESCE((SELECT MAX(seq) FROM events), 0), COALESCE((SELECT seq FROM events_high_water), 0))"
+    /// A new event's seq (schema step 10): never one handed out before.
+    static let nextSequence = "(\(highestSequence) + 1)"
+
     /// The highest committed (or, inside a transaction, written) event seq; 0 when there is none.
     func lastSequence() throws -> Int64 {
-        // AUTOINCREMENT's high-water mark, not MAX(seq): it never goes back when retention deletes old events,
-        // so a client's `after` stays meaningful.
-        let select = try statement("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)")
+        // Not MAX(seq) alone: it never goes back when retention deletes the newest events, so a client's
+        // `after` stays meaningful.
+        let select = try statement("SELECT \(Self.highestSequence)")
         defer { select.reset() }
         return try select.step() ? select.int64(0) ?? 0 : 0
     }

@@ -26,8 +26,10 @@ extension StoreTables {
         return ids
     }
 
-    /// Deletes the submission, its attempts and its events.
+    /// Deletes the submission, its attempts and its events. The newest seq is kept in `events_high_water`
+    /// first, so no later event gets a seq a client has already seen.
     func deleteSubmission(id: String) throws {
+        try statement("UPDATE events_high_water SET seq = \(Self.highestSequence)").run()
         for sql in [
             "DELETE FROM events WHERE submission_id = :id",
             "DELETE FROM attempts WHERE submission_id = :id",

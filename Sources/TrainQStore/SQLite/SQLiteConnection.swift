@@ -27,6 +27,8 @@ public final class SQLiteConnection {
     private var handle: OpaquePointer?
     public let path: String
     private var statementCache: [String: SQLiteStatement] = [:]
+    /// Kept alive here because SQLite's WAL hook holds it unretained (`countWALWrites`).
+    var walWriteCounter: WALWriteCounter?
 
     public init(path: String, flags: OpenFlags = .default) throws(SQLiteError) {
         var connection: OpaquePointer?

@@ -30,6 +30,7 @@ enum DatabaseSetup {
             logger.warning("the database does not support WAL", metadata: ["journal_mode": "\(journalMode ?? "?")"])
         }
         try connection.exec("PRAGMA synchronous = FULL")
+        try connection.countWALWrites()
         try connection.exec("PRAGMA foreign_keys = ON")
     }
 

@@ -4,7 +4,7 @@
 /// accepted request; `fingerprint` is SHA-256 over what makes two requests "the same" for
 /// idempotency (project, job and request).
 enum StoreSchema {
-    static let migrator = SQLiteMigrator(migrations: [version1, version2, version3, version4, version5, version6, version7, version8, version9])
+    static let migrator = SQLiteMigrator(migrations: [version1, version2, version3, version4, version5, version6, version7, version8, version9, version10])
 
     static let version1 = SQLiteMigration(
         version: 1, name: "submissions, attempts and events",
@@ -139,5 +139,33 @@ enum StoreSchema {
         version: 9, name: "the daemon that took a submission",
         sql: """
             ALTER TABLE submissions ADD COLUMN taken_by TEXT;
+            """)
+
+    /// Events without AUTOINCREMENT: its high-water mark lived in `sqlite_sequence`, one more page written by
+    /// every commit (issue #12: a single insert wrote 13 WAL pages). A seq is still never handed out twice:
+    /// a new event takes one more than the larger of the newest event and `events_high_water`, the newest
+    /// seq retention ever deleted (it is written only when retention deletes events, and here, from the
+    /// old mark).
+    static let version10 = SQLiteMigration(
+        version: 10, name: "events without AUTOINCREMENT",
+        sql: """
+            CREATE TABLE events_high_water (seq INTEGER NOT NULL);
+            INSERT INTO events_high_water SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0);
+            CREATE TABLE events_rebuilt (
+                seq INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,
+                submission_id TEXT NOT NULL REFERENCES submissions(id),
+                job_id INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                remote_code INTEGER,
+                remote_name TEXT,
+                reason TEXT
+            );
+            INSERT INTO events_rebuilt (seq, at, submission_id, job_id, state, remote_code, remote_name, reason)
+                SELECT seq, at, submission_id, job_id, state, remote_code, remote_name, reason FROM events ORDER BY seq;
+            DROP TABLE events;
+            ALTER TABLE events_rebuilt RENAME TO events;
+            CREATE INDEX events_by_submission ON events(submission_id, seq);
+            CREATE INDEX events_by_job ON events(job_id, seq);
             """)
 }
