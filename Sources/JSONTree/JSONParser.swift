@@ -276,6 +276,168 @@ struct JSONParser: ~Copyable {
         return value
     }
 
+    // MARK: Skimming
+
+    /// Reads an object, building only the members named in `keys` (each member's last occurrence) and
+    /// checking every other as strictly as `parse` would, without building it. The member named
+    /// `expanding`, when it is an array, has each of its elements skimmed the same way for
+    /// `elementKeys`, with the element's byte range; when it is anything else it is kept whole.
+    /// Nil when the document is valid JSON but not an object.
+    static func skim(
+        _ bytes: UnsafeRawBufferPointer, keys: [String], expanding: String?, elementKeys: [String]
+    ) throws(JSONParseError) -> JSONSkimmedObject? {
+        var parser = JSONParser(bytes: bytes, rejectsDuplicateKeys: false)
+        parser.skipWhitespace()
+        guard parser.index < bytes.count else { throw JSONParseError(.emptyDocument, at: 0) }
+        var result: JSONSkimmedObject?
+        if bytes[parser.index] == UInt8(ascii: "{") {
+            var elements: [JSONSkimmedElement]?
+            let members = try parser.skimObject(keys: keys, expanding: expanding, elementKeys: elementKeys, elements: &elements)
+            result = JSONSkimmedObject(members: members, elements: elements)
+        } else {
+            try parser.skipValue()
+        }
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else { throw parser.unexpected(.trailingCharacters) }
+        return result
+    }
+
+    /// The object at the index with only `keys` built; the array member `expanding` goes to `elements`.
+    private mutating func skimObject(
+        keys: [String], expanding: String? = nil, elementKeys: [String] = [], elements: inout [JSONSkimmedElement]?
+    ) throws(JSONParseError) -> [String: JSONValue] {
+        var members: [String: JSONValue] = [:]
+        let wanted = expanding.map { keys + [$0] } ?? keys
+        try walkContainer(closedBy: UInt8(ascii: "}")) { parser throws(JSONParseError) in
+            guard try parser.peek() == UInt8(ascii: "\"") else { throw parser.unexpected(.expectedKey) }
+            let key = try parser.skimKey(wanted)
+            try parser.passColon()
+            guard parser.index < parser.bytes.count else { throw JSONParseError(.unexpectedEnd, at: parser.index) }
+            if let key, key == expanding, parser.bytes[parser.index] == UInt8(ascii: "[") {
+                members[key] = nil
+                elements = try parser.skimElements(keys: elementKeys)
+            } else if let key {
+                if key == expanding { elements = nil }
+                members[key] = try parser.parseValue()
+            } else {
+                try parser.skipValue()
+            }
+        }
+        return members
+    }
+
+    /// The array at the index, each object element skimmed for `keys` and every element's bytes located.
+    private mutating func skimElements(keys: [String]) throws(JSONParseError) -> [JSONSkimmedElement] {
+        var elements: [JSONSkimmedElement] = []
+        try walkContainer(closedBy: UInt8(ascii: "]")) { parser throws(JSONParseError) in
+            let start = parser.index
+            var members: [String: JSONValue]?
+            if try parser.peek() == UInt8(ascii: "{") {
+                var nested: [JSONSkimmedElement]?
+                members = try parser.skimObject(keys: keys, elements: &nested)
+            } else {
+                try parser.skipValue()
+            }
+            elements.append(JSONSkimmedElement(members: members, byteRange: start..<parser.index))
+        }
+        return elements
+    }
+
+    /// The object or array at the index: `visit` reads each member (key, colon and value) or element,
+    /// and this checks the brackets, the commas and the depth.
+    private mutating func walkContainer(
+        closedBy close: UInt8, _ visit: (inout JSONParser) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
+        try enterContainer()
+        index += 1
+        skipWhitespace()
+        if try peek() == close {
+            index += 1
+            depth -= 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            try visit(&self)
+            skipWhitespace()
+            switch try peek() {
+            case UInt8(ascii: ","): index += 1
+            case close:
+                index += 1
+                depth -= 1
+                return
+            default: throw unexpected(.expectedCommaOrEnd)
+            }
+        }
+    }
+
+    /// The colon after a member's key, with the whitespace around it.
+    private mutating func passColon() throws(JSONParseError) {
+        skipWhitespace()
+        guard try peek() == UInt8(ascii: ":") else { throw unexpected(.expectedColon) }
+        index += 1
+        skipWhitespace()
+    }
+
+    /// Passes over the key at the index and returns it when it is one of `wanted`. Keys are compared as
+    /// bytes, so no `String` is made for the many that are not wanted; one with an escape is decoded.
+    private mutating func skimKey(_ wanted: [String]) throws(JSONParseError) -> String? {
+        let start = index
+        try skipString()
+        let content = UnsafeRawBufferPointer(rebasing: bytes[(start + 1)..<(index - 1)])
+        guard content.contains(UInt8(ascii: "\\")) else {
+            return wanted.first { $0.utf8.count == content.count && $0.utf8.elementsEqual(content) }
+        }
+        index = start
+        let key = try parseString()
+        return wanted.contains(key) ? key : nil
+    }
+
+    /// Checks the value at the index as strictly as `parseValue` and moves past it, building nothing.
+    private mutating func skipValue() throws(JSONParseError) {
+        guard index < bytes.count else { throw JSONParseError(.unexpectedEnd, at: index) }
+        switch bytes[index] {
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "{"): try skipContainer(closedBy: UInt8(ascii: "}"), keyed: true)
+        case UInt8(ascii: "["): try skipContainer(closedBy: UInt8(ascii: "]"), keyed: false)
+        // Numbers and literals: nothing to build on the heap.
+        default: _ = try parseValue()
+        }
+    }
+
+    private mutating func skipContainer(closedBy close: UInt8, keyed: Bool) throws(JSONParseError) {
+        try walkContainer(closedBy: close) { parser throws(JSONParseError) in
+            if keyed {
+                guard try parser.peek() == UInt8(ascii: "\"") else { throw parser.unexpected(.expectedKey) }
+                try parser.skipString()
+                try parser.passColon()
+            }
+            try parser.skipValue()
+        }
+    }
+
+    /// A string checked and passed over. One with an escape or a non-ASCII byte goes through
+    /// `parseString`, which checks both; the rest, nearly all, is a scan for the closing quote.
+    private mutating func skipString() throws(JSONParseError) {
+        let start = index
+        index += 1
+        while true {
+            guard index < bytes.count else { throw JSONParseError(.unterminatedString, at: start) }
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return
+            } else if byte == UInt8(ascii: "\\") || byte >= 0x80 {
+                index = start
+                _ = try parseString()
+                return
+            } else if byte < 0x20 {
+                throw JSONParseError(.controlCharacterInString, at: index)
+            }
+            index += 1
+        }
+    }
+
     // MARK: Helpers
 
     private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {

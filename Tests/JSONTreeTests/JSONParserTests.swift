@@ -130,6 +130,67 @@ import JSONTree
         }
     }
 
+    /// Skimming reads the members asked for exactly as parsing does, locates every element of the
+    /// expanded array so that parsing its bytes gives the element, and accepts and refuses the same
+    /// documents (random trees, written compactly and with Foundation's pretty printing).
+    @Test func skimmingAgreesWithParsing() throws {
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<300 {
+            var members: [String: JSONValue] = [:]
+            for _ in 0..<Int.random(in: 0..<6, using: &generator) {
+                members[Self.randomString(using: &generator)] = Self.randomValue(depth: 1, using: &generator)
+            }
+            let elements = (0..<Int.random(in: 0..<5, using: &generator)).map { _ in Self.randomValue(depth: 1, using: &generator) }
+            members["list"] = round % 7 == 0 ? Self.randomValue(depth: 1, using: &generator) : .array(elements)
+            let document = JSONValue.object(members)
+            let keys = Array(members.keys.shuffled(using: &generator).prefix(2)) + ["absent"]
+            let elementKeys = elements.compactMap { $0.objectValue?.keys.first } + ["absent"]
+            var written = document.canonicalBytes()
+            if round % 2 == 1 {
+                written = Array(try JSONSerialization.data(withJSONObject: JSONSerialization.jsonObject(with: Data(written)), options: .prettyPrinted))
+            }
+            // Compared with a full parse of the same bytes (pretty printing may write 520.0 as 520).
+            members = try #require(try JSONValue.parse(written).objectValue)
+            let skimmed = try #require(try JSONValue.skim(written, keys: keys, expanding: "list", elementKeys: elementKeys))
+            let listIsArray = members["list"]?.arrayValue != nil
+            #expect(skimmed.members == members.filter { $0.key == "list" ? !listIsArray : keys.contains($0.key) })
+            if case .array(let expected) = members["list"] {
+                let located = try #require(skimmed.elements)
+                #expect(located.count == expected.count)
+                for (element, value) in zip(located, expected) {
+                    #expect(try JSONValue.parse(Array(written[element.byteRange])) == value)
+                    #expect(element.members == value.objectValue?.filter { elementKeys.contains($0.key) })
+                }
+            } else {
+                #expect(skimmed.elements == nil)
+            }
+        }
+    }
+
+    @Test func skimmingRefusesWhatParsingRefuses() throws {
+        let broken = [
+            "", #"{"a": 1} x"#, #"{"a" 1}"#, #"{a: 1}"#, #"{"a": 1,}"#, #"{"list": [1 2]}"#, #"{"list": [{"k": tru}]}"#,
+            #"{"skipped": "\x"}"#, "{\"skipped\": \"tab\there\"}", #"{"skipped": "open"#, #"{"skipped": {"k": [1,]}}"#,
+            #"{"list": [{"skipped": "\ud83d"}]}"#, #"{"skipped": 01}"#,
+        ]
+        for text in broken {
+            #expect(throws: JSONParseError.self, "\(text)") {
+                try JSONValue.skim(Data(text.utf8), keys: ["a"], expanding: "list", elementKeys: ["k"])
+            }
+            #expect(throws: JSONParseError.self, "\(text)") { try JSONValue.parse(Data(text.utf8)) }
+        }
+        let invalidUTF8: [UInt8] = Array(#"{"skipped": ""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)
+        #expect(throws: JSONParseError.self) { try JSONValue.skim(invalidUTF8, keys: [], expanding: "list", elementKeys: []) }
+        let tooDeep = "{\"skipped\": " + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}"
+        #expect(throws: JSONParseError.self) { try JSONValue.skim(Data(tooDeep.utf8), keys: [], expanding: "list", elementKeys: []) }
+        // Valid JSON that is not an object; escaped keys still match; the last of a repeated key wins.
+        #expect(try JSONValue.skim(Data("[1]".utf8), keys: [], expanding: "list", elementKeys: []) == nil)
+        let escaped = try #require(
+            try JSONValue.skim(Data(#"{"\u0061": 1, "list": [{"\u006b": 2}], "a": 3}"#.utf8), keys: ["a"], expanding: "list", elementKeys: ["k"]))
+        #expect(escaped.members == ["a": .integer(3)])
+        #expect(escaped.elements?.first?.members == ["k": .integer(2)])
+    }
+
     private static func randomValue(depth: Int, using generator: inout SystemRandomNumberGenerator) -> JSONValue {
         let choice = Int.random(in: 0..<(depth > 3 ? 5 : 7), using: &generator)
         switch choice {

@@ -100,11 +100,28 @@ public final class ModelArtsClient: Sendable {
         jobID: Int64, page: Int = 0, perPage: Int = 10, projectID: String? = nil,
         priority: OutgoingCallLimiter.Priority = .normal, logger: Logger? = nil
     ) async throws(ModelArtsError) -> VersionList {
+        try await listVersions(jobID: jobID, page: page, perPage: perPage, projectID: projectID, priority: priority, logger: logger, decode: VersionList.decode)
+    }
+
+    /// `listVersions` read for tracking: each entry's id, status and timing, the rest kept as bytes
+    /// (`VersionStatusList`).
+    public func listVersionStatuses(
+        jobID: Int64, page: Int, perPage: Int, projectID: String? = nil,
+        priority: OutgoingCallLimiter.Priority = .normal, logger: Logger? = nil
+    ) async throws(ModelArtsError) -> VersionStatusList {
+        try await listVersions(
+            jobID: jobID, page: page, perPage: perPage, projectID: projectID, priority: priority, logger: logger, decode: VersionStatusList.decode)
+    }
+
+    private func listVersions<List>(
+        jobID: Int64, page: Int, perPage: Int, projectID: String?, priority: OutgoingCallLimiter.Priority, logger: Logger?,
+        decode: (Data) throws(WireDecodingError) -> List
+    ) async throws(ModelArtsError) -> List {
         guard page >= 0, (1...1000).contains(perPage) else {
             throw .configuration(operation: .listVersions, message: "page must be >= 0 and per_page 1-1000, got page \(page), per_page \(perPage)")
         }
         return try await call(.listVersions, .listVersions(jobID: jobID, page: page, perPage: perPage), projectID: projectID,
-                              priority: priority, logger: logger, decode: VersionList.decode)
+                              priority: priority, logger: logger, decode: decode)
     }
 
     /// Every version of a job, fetched page by page (1, 2, ...) with `perPage` up to 1000, without
@@ -115,7 +132,30 @@ public final class ModelArtsClient: Sendable {
         jobID: Int64, perPage: Int = 1000, projectID: String? = nil, priority: OutgoingCallLimiter.Priority = .normal,
         logger: Logger? = nil
     ) async throws(ModelArtsError) -> [VersionDetail] {
-        var collected: [VersionDetail] = []
+        try await walkAllPages(perPage: perPage) { page throws(ModelArtsError) in
+            let list = try await listVersions(jobID: jobID, page: page, perPage: perPage, projectID: projectID, priority: priority, logger: logger)
+            return (list.versionCount, list.versions.map { ($0.versionID, $0) })
+        }
+    }
+
+    /// `listAllVersions` as tracking reads it: every version's id, status and timing (`VersionSighting`).
+    public func listAllVersionStatuses(
+        jobID: Int64, perPage: Int = 1000, projectID: String? = nil, priority: OutgoingCallLimiter.Priority = .normal,
+        logger: Logger? = nil
+    ) async throws(ModelArtsError) -> [VersionSighting] {
+        try await walkAllPages(perPage: perPage) { page throws(ModelArtsError) in
+            let list = try await listVersionStatuses(
+                jobID: jobID, page: page, perPage: perPage, projectID: projectID, priority: priority, logger: logger)
+            return (list.versionCount, list.versions.map { ($0.versionID, $0) })
+        }
+    }
+
+    /// The walk of `listAllVersions` over pages of any reading of the list: `fetch` returns a page's
+    /// `version_count` and its entries with their ids.
+    private func walkAllPages<Entry>(
+        perPage: Int, fetch: (Int) async throws(ModelArtsError) -> (count: Int64?, entries: [(id: Int64?, entry: Entry)])
+    ) async throws(ModelArtsError) -> [Entry] {
+        var collected: [Entry] = []
         for _ in 1...3 {
             var seen: Set<Int64> = []
             collected = []
@@ -123,18 +163,17 @@ public final class ModelArtsClient: Sendable {
             var lastCount: Int64?
             var page = 1
             while page <= Self.maxPages {
-                let list = try await listVersions(
-                    jobID: jobID, page: page, perPage: perPage, projectID: projectID, priority: priority, logger: logger)
-                if page == 1 { firstCount = list.versionCount }
-                lastCount = list.versionCount
-                for version in list.versions {
-                    guard let id = version.versionID, seen.insert(id).inserted else { continue }
-                    collected.append(version)
+                let list = try await fetch(page)
+                if page == 1 { firstCount = list.count }
+                lastCount = list.count
+                for (id, entry) in list.entries {
+                    guard let id, seen.insert(id).inserted else { continue }
+                    collected.append(entry)
                 }
                 // Only a short page ends the walk: `version_count` may disagree with what is listed (the
                 // documentation's own sample says 2 and lists 1), and stopping on it could miss the very
                 // version that reconciliation looks for.
-                if list.versions.count < perPage { break }
+                if list.entries.count < perPage { break }
                 page += 1
             }
             if firstCount == lastCount { break }
@@ -142,7 +181,6 @@ public final class ModelArtsClient: Sendable {
         return collected
     }
 
-    /// A bound on pages per walk, so a service that keeps returning full pages cannot loop us forever.
     static let maxPages = 10_000
 
     /// `POST .../versions/{version_id}/stop` (asynchronous: the status moves to 9, then 12 or 13).

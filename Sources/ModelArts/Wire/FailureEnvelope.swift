@@ -18,11 +18,18 @@ public struct FailureEnvelope: Sendable, Hashable {
         self.hasV1ErrorCode = errorCode != nil
     }
 
-    /// Reads the envelope from any body; `nil` when the body is not a JSON object.
+    /// Reads the envelope from any body; `nil` when the body is not a JSON object. Every answer is read
+    /// for it, success or not, so only its members are built: a list of a hundred versions is checked
+    /// and passed over, not built a second time.
     public static func parse(_ body: Data) -> FailureEnvelope? {
-        guard let object = try? LenientObject(body: body, context: "error body") else { return nil }
-        return FailureEnvelope(object)
+        guard let skimmed = try? JSONValue.skim(body, keys: members) else { return nil }
+        return FailureEnvelope(LenientObject(skimmed.members, context: "error body"))
     }
+
+    /// The members `init(_:)` reads.
+    static let members = [
+        "is_success", "error_code", "errorCode", "code", "error_message", "error_msg", "errorMsg", "message", "request_id", "error",
+    ]
 
     public init(_ object: LenientObject) {
         // Keystone-style IAM errors nest theirs: {"error": {"code": 401, "message": ..., "title": ...}}.

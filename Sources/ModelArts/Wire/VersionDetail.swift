@@ -55,11 +55,7 @@ public struct VersionDetail: Sendable, Hashable {
     public var raw: [String: JSONValue]
 
     public init(_ object: LenientObject) throws(WireDecodingError) {
-        guard let statusCode = object.int("status") else {
-            let problem = object.members["status"].map { "status is not an integer (got \($0.typeName))" } ?? "missing status"
-            throw WireDecodingError(context: object.context, problem: problem)
-        }
-        status = VersionStatus(code: statusCode)
+        status = try Self.status(of: object)
         versionID = object.int64("version_id")
         versionName = object.string("version_name")
         preVersionID = object.int64("pre_version_id")
@@ -101,6 +97,15 @@ public struct VersionDetail: Sendable, Hashable {
         userCommand = object.string("user_command")
         resourceID = object.string("resource_id")
         raw = object.members
+    }
+
+    /// The one member a version cannot do without, read the same way from a detail and a list entry.
+    static func status(of object: LenientObject) throws(WireDecodingError) -> VersionStatus {
+        guard let statusCode = object.int("status") else {
+            let problem = object.members["status"].map { "status is not an integer (got \($0.typeName))" } ?? "missing status"
+            throw WireDecodingError(context: object.context, problem: problem)
+        }
+        return VersionStatus(code: statusCode)
     }
 
     public static func decode(_ body: Data) throws(WireDecodingError) -> VersionDetail {

@@ -30,15 +30,30 @@ enum RemoteStatusMapping {
 
     /// `start_time` (epoch ms) and `duration` (ms) of the version; nil when the detail has neither.
     static func timing(of detail: VersionDetail) -> RemoteTiming? {
-        guard detail.startTime != nil || detail.duration != nil else { return nil }
-        return RemoteTiming(
-            startTime: detail.startTime.map { Date(timeIntervalSince1970: Double($0) / 1000) }, durationMS: detail.duration)
+        timing(startTime: detail.startTime, duration: detail.duration)
+    }
+
+    /// The same of a version seen in a list.
+    static func timing(of sighting: VersionSighting) -> RemoteTiming? {
+        timing(startTime: sighting.startTime, duration: sighting.duration)
+    }
+
+    private static func timing(startTime: Int64?, duration: Int64?) -> RemoteTiming? {
+        guard startTime != nil || duration != nil else { return nil }
+        return RemoteTiming(startTime: startTime.map { Date(timeIntervalSince1970: Double($0) / 1000) }, durationMS: duration)
     }
 
     /// The version detail as the service sent it, kept as the final word on how the version ended. A
     /// list entry carries the detail's fields (reference §2.5), so it serves as well as a show.
     static func snapshot(of detail: VersionDetail) -> JSONValue {
         .object(detail.raw)
+    }
+
+    /// The same of a version seen in a list, read from the entry's bytes only when the status is one
+    /// that ends tracking: the only time a snapshot is kept.
+    static func snapshot(of sighting: VersionSighting) -> JSONValue? {
+        guard terminalState(for: RemoteRunStatus(sighting.status)) != nil else { return nil }
+        return try? JSONValue.parse(sighting.entry)
     }
 
     static func reason(for status: RemoteRunStatus) -> String {

@@ -15,7 +15,7 @@ enum PollCall: Sendable {
     case searchTrainingJobs(projectID: String)
 
     enum Answer: Sendable {
-        case listed(JobKey, versions: [VersionDetail])
+        case listed(JobKey, versions: [VersionSighting])
         case listFailed(JobKey, ModelArtsError)
         case shown(submissionID: String, VersionDetail)
         case showFailed(submissionID: String, versionID: Int64, ModelArtsError)
@@ -30,7 +30,7 @@ enum PollCall: Sendable {
         switch self {
         case .list(let job):
             do {
-                let versions = try await client.listAllVersions(
+                let versions = try await client.listAllVersionStatuses(
                     jobID: job.jobID, perPage: pageSize, projectID: job.projectID, priority: .background, logger: logger.with(["job_id": "\(job.jobID)"]))
                 return .listed(job, versions: versions)
             } catch {

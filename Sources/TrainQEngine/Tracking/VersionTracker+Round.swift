@@ -72,9 +72,9 @@ extension VersionTracker {
         switch answer {
         case .listed(let job, let versions):
             tracked.setVersionCount(Int64(versions.count), of: job)
-            var byID: [Int64: VersionDetail] = [:]
-            for version in versions {
-                if let id = version.versionID, byID[id] == nil { byID[id] = version }
+            var byID: [Int64: VersionSighting] = [:]
+            for version in versions where byID[version.versionID] == nil {
+                byID[version.versionID] = version
             }
             var followUps: [PollCall] = []
             // One jitter for the whole job: its versions stay due together, so the next round again
@@ -82,8 +82,10 @@ extension VersionTracker {
             let jitter = nextJitter()
             for id in tracked.submissions(of: job).sorted() {
                 guard let versionID = tracked[id]?.versionID else { continue }
-                if let detail = byID[versionID] {
-                    await apply(detail, to: id, jitter: jitter)
+                if let sighting = byID[versionID] {
+                    await apply(
+                        sighting.status, timing: RemoteStatusMapping.timing(of: sighting),
+                        snapshot: RemoteStatusMapping.snapshot(of: sighting), to: id, jitter: jitter)
                 } else {
                     followUps.append(.show(submissionID: id, job: job, versionID: versionID))
                 }
@@ -181,16 +183,21 @@ extension VersionTracker {
 
     /// Tells the executor what a poll saw.
     private func apply(_ detail: VersionDetail, to id: String, jitter: Double) async {
+        await apply(
+            detail.status, timing: RemoteStatusMapping.timing(of: detail), snapshot: RemoteStatusMapping.snapshot(of: detail), to: id,
+            jitter: jitter)
+    }
+
+    /// What a list or a show saw of a version; `snapshot` is its whole detail.
+    private func apply(_ status: VersionStatus, timing: RemoteTiming?, snapshot: JSONValue?, to id: String, jitter: Double) async {
         guard let version = tracked[id] else { return }
-        let status = detail.status
         if status.category == .unknown, !version.warnedUnknownStatus {
             logger.warning(
                 "version has a status trainq does not know; still tracking it",
                 metadata: metadata(id, ["status": "\(status.code)"]))
             tracked[id]?.warnedUnknownStatus = true
         }
-        let observation = SubmissionStateMachine.RemoteObservation(
-            status: status, timing: RemoteStatusMapping.timing(of: detail), snapshot: RemoteStatusMapping.snapshot(of: detail))
+        let observation = SubmissionStateMachine.RemoteObservation(status: status, timing: timing, snapshot: snapshot)
         await tell(.remoteStatusSeen(observation), about: id, jitter: jitter)
     }
 

@@ -129,6 +129,44 @@ import Testing
         }
     }
 
+    /// Tracking's reading of a list (`VersionStatusList`) sees what the full reading sees, and fails where
+    /// it fails, with the same error.
+    @Test func versionStatusListAgreesWithTheFullList() throws {
+        let bodies = [
+            #"{"version_count": 2, "versions": [{"version_id": "21", "status": "8", "start_time": 1524189990635, "duration": "5000", "gpu": false, "system_metric_list": "{\"a\": 1}"}, {"version_id": 20, "status": 10}]}"#,
+            #"{"versions": "[{\"version_id\": 3, \"status\": 10, \"duration\": 7}]", "version_count": 1}"#,
+            #"{"is_success": true, "version_count": 0, "versions": []}"#,
+            #"{"version_count": 0}"#,
+            #"{"versions": [{"version_id": 1, "status": 1}, {"version_id": 1, "status": 2, "version_count": 9}], "versions": [{"version_id": 5, "status": 7}]}"#,
+        ]
+        for body in bodies {
+            let full = try VersionList.decode(Self.data(body))
+            let skimmed = try VersionStatusList.decode(Self.data(body))
+            #expect(skimmed.versionCount == full.versionCount, "\(body)")
+            #expect(skimmed.versions.map(\.versionID) == full.versions.compactMap(\.versionID), "\(body)")
+            #expect(skimmed.versions.map(\.status) == full.versions.map(\.status), "\(body)")
+            #expect(skimmed.versions.map(\.startTime) == full.versions.map(\.startTime), "\(body)")
+            #expect(skimmed.versions.map(\.duration) == full.versions.map(\.duration), "\(body)")
+            #expect(try skimmed.versions.map { try $0.detail() } == full.versions, "\(body)")
+        }
+        let failing = [
+            #"{"versions": [{"version_id": 1, "status": 1}, {"status": 1}]}"#,
+            #"{"versions": [{"version_id": 1}]}"#,
+            #"{"versions": [{"version_id": 1, "status": [1]}]}"#,
+            #"{"versions": [7]}"#,
+            #"{"versions": {}}"#,
+            #"{"version_count": 3}"#,
+            #"{"versions": [{"version_id": 1, "status": 1}"#,
+            "[]",
+        ]
+        for body in failing {
+            var fullError: WireDecodingError?
+            do { _ = try VersionList.decode(Self.data(body)) } catch { fullError = error }
+            let expected = try #require(fullError, "\(body)")
+            #expect(throws: expected, "\(body)") { try VersionStatusList.decode(Self.data(body)) }
+        }
+    }
+
     @Test func emptyVersionList() throws {
         let list = try VersionList.decode(Self.data(#"{"is_success": true, "version_count": 0, "versions": []}"#))
         #expect(list.versions.isEmpty)
