@@ -46,7 +46,7 @@ import TrainQStore
 }
 
 /// A seeded linear congruential generator (Knuth's MMIX constants): the same seed, the same operations.
-private struct SeededSteps {
+struct SeededSteps {
     var state: UInt64
     init(seed: UInt64) { state = seed }
 

@@ -5,8 +5,8 @@ import TrainQStore
 struct TrackedSet: Sendable {
     /// The versions, densely, found through `slots`. A dictionary of the versions themselves kept up to
     /// half of its buckets empty, each as wide as a version (256 bytes): 67 MB at 100,000, and twice that
-    /// while it grew.
-    private var entries: [TrackedVersion] = []
+    /// while it grew. In chunks, so that growing never holds two copies (`ChunkedArray`).
+    private var entries = ChunkedArray<TrackedVersion>()
     private var slots: [String: Int] = [:]
     private var submissionsByJob: [JobKey: Set<String>] = [:]
     /// Tracked v2 jobs by project (each has a lane of its own, so `submissionsByJob` cannot group them):
