@@ -82,7 +82,8 @@ import TrainQAPI
     }
 
     /// Step 10 rebuilds `events` without AUTOINCREMENT. A version-9 file whose newest events retention had
-    /// deleted keeps their seqs as used: the old high-water mark moves to `events_high_water`.
+    /// deleted keeps their seqs as used: the old high-water mark moves to `events_high_water`. An event of a
+    /// submission that is gone (possible only with foreign keys off) is left behind, not a failed start.
     @Test func eventsLoseAutoincrementAndKeepTheirHighWaterMark() async throws {
         try await withTemporaryDirectory { directory async throws in
             let path = directory.appendingPathComponent("v9.db").path
@@ -98,6 +99,7 @@ import TrainQAPI
                     INSERT INTO events (at, submission_id, job_id, state) VALUES (1001, '01V9ROW', 10, 'queued');
                     INSERT INTO events (at, submission_id, job_id, state) VALUES (1002, '01V9ROW', 10, 'queued');
                     DELETE FROM events WHERE seq > 1;
+                    INSERT INTO events (at, submission_id, job_id, state) VALUES (1003, '01GONE', 10, 'queued');
                     """)
                 connection.close()
             }
@@ -114,14 +116,14 @@ import TrainQAPI
             #expect(facts.sequences == 0)
             #expect(facts.indexes == 2)
             #expect(try await store.events(after: 0, limit: 10).events.map(\.seq) == [1])
-            #expect(await store.lastSequence() == 3)
+            #expect(await store.lastSequence() == 4)
             let next = try await store.insert(NewSubmission(
                 owner: Owner(uid: 1000, user: "alice"), projectID: "p", jobID: 11, request: .object([:])))
             guard case .created(let view) = next else {
                 Issue.record("expected a new submission, got \(next)")
                 return
             }
-            #expect(view.history.first?.seq == 4)
+            #expect(view.history.first?.seq == 5)
             await store.close()
         }
     }

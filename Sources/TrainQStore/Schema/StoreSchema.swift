@@ -145,7 +145,9 @@ enum StoreSchema {
     /// every commit (issue #12: a single insert wrote 13 WAL pages). A seq is still never handed out twice:
     /// a new event takes one more than the larger of the newest event and `events_high_water`, the newest
     /// seq retention ever deleted (it is written only when retention deletes events, and here, from the
-    /// old mark).
+    /// old mark). An event whose submission is gone cannot exist with foreign keys on; should a file hold
+    /// one anyway, it is left behind rather than failing the copy and with it the daemon's start. The copy
+    /// takes about 4 s per million events.
     static let version10 = SQLiteMigration(
         version: 10, name: "events without AUTOINCREMENT",
         sql: """
@@ -162,7 +164,8 @@ enum StoreSchema {
                 reason TEXT
             );
             INSERT INTO events_rebuilt (seq, at, submission_id, job_id, state, remote_code, remote_name, reason)
-                SELECT seq, at, submission_id, job_id, state, remote_code, remote_name, reason FROM events ORDER BY seq;
+                SELECT seq, at, submission_id, job_id, state, remote_code, remote_name, reason FROM events
+                WHERE submission_id IN (SELECT id FROM submissions) ORDER BY seq;
             DROP TABLE events;
             ALTER TABLE events_rebuilt RENAME TO events;
             CREATE INDEX events_by_submission ON events(submission_id, seq);
