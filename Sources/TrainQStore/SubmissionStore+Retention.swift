@@ -8,7 +8,7 @@ extension SubmissionStore {
     public func pruneEnded(before cutoff: Date, limit: Int) throws -> Int {
         try write { tables in
             let ids = try tables.ended(before: cutoff, limit: limit)
-            for id in ids { try tables.deleteSubmission(id: id) }
+            try tables.deleteSubmissions(ids: ids)
             return ids.count
         }
     }

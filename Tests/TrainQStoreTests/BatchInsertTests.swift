@@ -99,7 +99,7 @@ import TrainQAPI
                 Issue.record("the batch was not created"); return
             }
             try await store.withConnection { connection in
-                try StoreTables(connection: connection).deleteSubmission(id: first[0].id)
+                try StoreTables(connection: connection).deleteSubmissions(ids: [first[0].id])
             }
             let again = try await store.insertBatch(batch(3), idempotencyKey: "old")
             #expect(again == .replayed(Array(first.dropFirst())))

@@ -31,12 +31,12 @@ public struct VersionStatusList: Sendable, Hashable {
         versions.reserveCapacity(elements.count)
         for (index, element) in elements.enumerated() {
             let entryContext = context + ".versions[\(index)]"
-            guard let members = element.members else {
-                let value = try? JSONValue.parse(body[body.startIndex + element.byteRange.lowerBound..<body.startIndex + element.byteRange.upperBound])
-                throw WireDecodingError(context: entryContext, problem: "expected a JSON object, got \(value?.typeName ?? "a value")")
-            }
             // A slice shares the body's storage: no copy of the entry is made unless it is kept.
             let entry = body[body.startIndex + element.byteRange.lowerBound..<body.startIndex + element.byteRange.upperBound]
+            guard let members = element.members else {
+                let value = try? JSONValue.parse(entry)
+                throw WireDecodingError(context: entryContext, problem: "expected a JSON object, got \(value?.typeName ?? "a value")")
+            }
             versions.append(try VersionSighting(LenientObject(members, context: entryContext), entry: entry))
         }
         return VersionStatusList(versionCount: LenientObject(skimmed.members, context: context).int64("version_count"), versions: versions)

@@ -26,10 +26,15 @@ extension StoreTables {
         return ids
     }
 
-    /// Deletes the submission, its attempts and its events. The newest seq is kept in `events_high_water`
-    /// first, so no later event gets a seq a client has already seen.
-    func deleteSubmission(id: String) throws {
+    /// Deletes the submissions, their attempts and their events. The newest seq is kept in
+    /// `events_high_water` first, once for all of them, so no later event gets a seq a client has seen.
+    func deleteSubmissions(ids: [String]) throws {
+        guard !ids.isEmpty else { return }
         try statement("UPDATE events_high_water SET seq = \(Self.highestSequence)").run()
+        for id in ids { try deleteSubmission(id: id) }
+    }
+
+    private func deleteSubmission(id: String) throws {
         for sql in [
             "DELETE FROM events WHERE submission_id = :id",
             "DELETE FROM attempts WHERE submission_id = :id",
