@@ -14,10 +14,13 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try JSONResponse(envelope).response(from: request, context: context)
-        response.status = status
-        for field in headers { response.headers.append(field) }
-        return response
+        try rendered().response()
+    }
+
+    func rendered() throws -> RenderedResponse {
+        var rendered = try JSONResponse(envelope, status: status).rendered()
+        rendered.headers = headers
+        return rendered
     }
 }
 
@@ -29,6 +32,9 @@ extension APIError {
     static func invalidState(_ message: String) -> APIError { APIError(.conflict, .invalidState, message) }
 
     static func forbidden(_ message: String) -> APIError { APIError(.forbidden, .forbidden, message) }
+
+    /// Both HTTP paths refuse a body over `socket.max_body_bytes` with this.
+    static let bodyTooLarge = APIError(.contentTooLarge, .payloadTooLarge, "the request body is larger than the limit")
 
     static func storeUnavailable(_ message: String) -> APIError {
         APIError(.serviceUnavailable, .storeUnavailable, message)

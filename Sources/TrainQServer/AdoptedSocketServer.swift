@@ -24,7 +24,7 @@ actor AdoptedSocketServer: Service {
 
     private var state: State = .initial
     private let socket: SocketActivation.ListeningSocket
-    private let childChannel: HTTP1Channel
+    private let childChannel: IntakeChannel
     private let onServerRunning: @Sendable () async -> Void
     private let logger: Logger
 
@@ -32,13 +32,14 @@ actor AdoptedSocketServer: Service {
         socket: SocketActivation.ListeningSocket,
         responder: Responder,
         configuration: HTTP1Channel.Configuration,
+        intake: @escaping @Sendable () -> IntakeHandler,
         onServerRunning: @escaping @Sendable () async -> Void,
         logger: Logger
     ) where Responder.Context == TrainQRequestContext {
         self.socket = socket
         self.onServerRunning = onServerRunning
         self.logger = logger
-        self.childChannel = HTTP1Channel(
+        let http1 = HTTP1Channel(
             responder: { request, responseWriter, channel in
                 let context = TrainQRequestContext(source: .init(channel: channel, logger: logger))
                 var response: Response
@@ -55,6 +56,7 @@ actor AdoptedSocketServer: Service {
             },
             configuration: configuration
         )
+        self.childChannel = IntakeChannel(base: http1, makeHandler: intake)
     }
 
     func run() async throws {

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOCore
 import TrainQAPI
 
 /// Identifies the caller before any route runs and refuses those the access policy does not know.
@@ -11,32 +12,42 @@ struct CallerMiddleware: RouterMiddleware {
     let identify: @Sendable (Request, TrainQRequestContext) async -> Caller?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let caller = await identify(request, context) else {
-            context.logger.warning("refused a request without peer credentials", metadata: ["path": "\(request.uri.path)"])
+        var context = context
+        context.caller = try Self.admit(await identify(request, context), path: request.uri.path, logger: context.logger)
+        return try await next(request, context)
+    }
+
+    /// The one rule for who may use the socket at all, for the router and the intake handler alike.
+    static func admit(_ caller: Caller?, path: String, logger: Logger) throws(APIError) -> Caller {
+        guard let caller else {
+            logger.warning("refused a request without peer credentials", metadata: ["path": "\(path)"])
             throw APIError(.forbidden, .unauthenticated, "the caller could not be identified (peer credentials unavailable)")
         }
         guard caller.role != .none else {
-            context.logger.warning(
+            logger.warning(
                 "refused a caller the access policy does not allow",
-                metadata: ["uid": "\(caller.uid)", "pid": "\(caller.pid)", "user": "\(caller.userName)", "path": "\(request.uri.path)"]
+                metadata: ["uid": "\(caller.uid)", "pid": "\(caller.pid)", "user": "\(caller.userName)", "path": "\(path)"]
             )
             throw APIError.forbidden("user '\(caller.userName)' (uid \(caller.uid)) may not use trainq; ask an admin to add you to access.allowed_users or a group in access.allowed_groups")
         }
-        var context = context
-        context.caller = caller
-        return try await next(request, context)
+        return caller
     }
 }
 
-extension CallerMiddleware {
-    /// The daemon's way: the kernel's word on who is connected and in which groups (`SO_PEERCRED`,
-    /// `SO_PEERGROUPS`), named through NSS.
-    static func peerCredentials(policy: AccessPolicy, directory: UserDirectory) -> CallerMiddleware {
-        CallerMiddleware { _, context in
-            guard let channel = context.channel, let credentials = await PeerCredentials.of(channel) else { return nil }
-            let identity = directory.identity(uid: credentials.uid, gid: credentials.gid, groups: credentials.groups)
-            let role = policy.role(uid: credentials.uid, userName: identity.userName, groups: identity.groupNames)
-            return Caller(uid: credentials.uid, gid: credentials.gid, pid: credentials.pid, userName: identity.userName, role: role)
-        }
+/// The daemon's way of knowing the caller: the kernel's word on who is connected and in which groups
+/// (`SO_PEERCRED`, `SO_PEERGROUPS`), named through NSS and given a role by the access policy.
+struct PeerCallerIdentification: Sendable {
+    let policy: AccessPolicy
+    let directory: UserDirectory
+
+    func caller(on channel: (any Channel)?) async -> Caller? {
+        guard let channel, let credentials = await PeerCredentials.of(channel) else { return nil }
+        let identity = directory.identity(uid: credentials.uid, gid: credentials.gid, groups: credentials.groups)
+        let role = policy.role(uid: credentials.uid, userName: identity.userName, groups: identity.groupNames)
+        return Caller(uid: credentials.uid, gid: credentials.gid, pid: credentials.pid, userName: identity.userName, role: role)
+    }
+
+    var middleware: CallerMiddleware {
+        CallerMiddleware { _, context in await caller(on: context.channel) }
     }
 }

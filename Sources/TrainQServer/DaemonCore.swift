@@ -65,7 +65,8 @@ struct DaemonCore: Service {
             metrics: metrics
         )
         let policy = AccessPolicy(configuration: configuration.access, daemonUID: getuid())
-        let router = api.router(identify: CallerMiddleware.peerCredentials(policy: policy, directory: UserDirectory()).identify)
+        let identification = PeerCallerIdentification(policy: policy, directory: UserDirectory())
+        let router = api.router(identify: identification.middleware.identify)
         let socket = configuration.socket
         let notifier = self.notifier
         let logger = self.logger
@@ -80,17 +81,20 @@ struct DaemonCore: Service {
             additionalChannelHandlers: [ConnectionCredentialsHandler(), MalformedRequestHandler()],
             idleTimeout: .seconds(socket.idleTimeout.components.seconds)
         )
+        let makeIntakeHandler: @Sendable () -> IntakeHandler = { IntakeHandler(api: api, identification: identification, logger: logger) }
         let server: any Service
         if let activatedSocket {
             server = AdoptedSocketServer(
-                socket: activatedSocket, responder: router.buildResponder(), configuration: http1,
+                socket: activatedSocket, responder: router.buildResponder(), configuration: http1, intake: makeIntakeHandler,
                 onServerRunning: { await announceReady(activatedSocket.path) }, logger: logger
             )
         } else {
             UnixSocketPreparation.setSocketUmask(mode: socket.mode)
             server = Application(
                 router: router,
-                server: .http1(configuration: http1),
+                server: HTTPServerBuilder { responder in
+                    IntakeChannel(base: HTTP1Channel(responder: responder, configuration: http1), makeHandler: makeIntakeHandler)
+                },
                 configuration: .init(address: .unixDomainSocket(path: socket.path), serverName: nil),
                 onServerRunning: { _ in
                     UnixSocketPreparation.restoreUmask()

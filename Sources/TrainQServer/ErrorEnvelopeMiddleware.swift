@@ -20,8 +20,7 @@ struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
             return try APIError.badRequest("the request is not valid HTTP/1.1 (\(error))")
                 .response(from: request, context: context)
         } catch is NIOTooManyBytesError {
-            return try APIError(.contentTooLarge, .payloadTooLarge, "the request body is larger than the limit")
-                .response(from: request, context: context)
+            return try APIError.bodyTooLarge.response(from: request, context: context)
         } catch let error as HTTPError where error.status == .notFound {
             let allowed = routes.methods(forPath: request.uri.path)
             guard !allowed.isEmpty else {

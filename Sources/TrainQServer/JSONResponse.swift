@@ -14,6 +14,10 @@ struct JSONResponse<Value: Encodable & Sendable>: ResponseGenerator {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
+        try rendered().response()
+    }
+
+    func rendered() throws -> RenderedResponse {
         let bytes: [UInt8]
         if let writable = value as? any APIJSONWritable {
             bytes = writable.apiJSONBytes()
@@ -22,10 +26,6 @@ struct JSONResponse<Value: Encodable & Sendable>: ResponseGenerator {
             data.append(UInt8(ascii: "\n"))
             bytes = Array(data)
         }
-        return Response(
-            status: status,
-            headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: bytes))
-        )
+        return RenderedResponse(status: status, body: bytes)
     }
 }

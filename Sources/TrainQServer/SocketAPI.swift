@@ -86,30 +86,49 @@ public struct SocketAPI: Sendable {
         let caller = try context.requireCaller()
         var request = request
         let body = try await request.collectBody(upTo: settings.maxBodyBytes)
-        let accepted = try SubmissionIntake(defaultProjectID: settings.defaultProjectID)
-            .accept(body: body, contentType: request.headers[.contentType])
-        let key = try idempotencyKey(request)
+        return try await acceptSubmission(
+            body: body, contentType: request.headers[.contentType],
+            idempotencyKey: request.headers[Self.idempotencyKeyField], caller: caller, logger: context.logger
+        ).response()
+    }
+
+    /// `POST /v1/submissions` once its body is read and its caller admitted, whichever HTTP path carried
+    /// it (the router above, or `IntakeHandler` in the channel pipeline): the answer, or the `APIError`.
+    func acceptSubmission(
+        body: ByteBuffer, contentType: String?, idempotencyKey field: String?, caller: Caller, logger: Logger
+    ) async throws(APIError) -> RenderedResponse {
+        let accepted = try SubmissionIntake(defaultProjectID: settings.defaultProjectID).accept(body: body, contentType: contentType)
+        let key = try Self.idempotencyKey(field)
         let outcome: InsertOutcome
         do {
             outcome = try await store.insert(
                 accepted.newSubmission(owner: caller.owner, idempotencyKey: key, at: Date())
             )
         } catch {
-            context.logger.error("could not store a submission: \(error)", metadata: ["uid": "\(caller.uid)", "job_id": "\(accepted.jobID)"])
+            logger.error("could not store a submission: \(error)", metadata: ["uid": "\(caller.uid)", "job_id": "\(accepted.jobID)"])
             throw APIError.storeUnavailable("the submission was not stored (\(error)); nothing was acknowledged, try again")
         }
         switch outcome {
         case .created(let submission):
-            context.logger.info("accepted submission", metadata: [
+            logger.info("accepted submission", metadata: [
                 "submission": "\(submission.id)", "job_id": "\(submission.jobID)", "uid": "\(caller.uid)",
             ])
             await control.submissionAccepted(submission)
-            return try JSONResponse(submission, status: .accepted).response(from: request, context: context)
+            return try Self.render(JSONResponse(submission, status: .accepted))
         case .replayed(let submission):
-            return try JSONResponse(submission, status: .ok).response(from: request, context: context)
+            return try Self.render(JSONResponse(submission, status: .ok))
         case .idempotencyConflict(let existingID):
             throw APIError(.conflict, .idempotencyConflict,
                            "Idempotency-Key '\(key ?? "")' was already used for submission \(existingID) with a different body")
+        }
+    }
+
+    /// A view that cannot be encoded is the daemon's fault, not the caller's.
+    private static func render<Value>(_ response: JSONResponse<Value>) throws(APIError) -> RenderedResponse {
+        do {
+            return try response.rendered()
+        } catch {
+            throw APIError(.internalServerError, .internalError, "the answer could not be written (\(error))")
         }
     }
 
@@ -120,7 +139,7 @@ public struct SocketAPI: Sendable {
         let body = try await request.collectBody(upTo: settings.maxBatchBodyBytes)
         let accepted = try SubmissionIntake(defaultProjectID: settings.defaultProjectID)
             .acceptBatch(body: body, contentType: request.headers[.contentType], maximumItems: SubmissionStore.maximumBatchItems)
-        let key = try idempotencyKey(request)
+        let key = try Self.idempotencyKey(request.headers[Self.idempotencyKeyField])
         let at = Date()
         let outcome: BatchInsertOutcome
         do {
@@ -148,8 +167,10 @@ public struct SocketAPI: Sendable {
         }
     }
 
-    private func idempotencyKey(_ request: Request) throws(APIError) -> String? {
-        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { return nil }
+    static let idempotencyKeyField = HTTPField.Name("Idempotency-Key")!
+
+    private static func idempotencyKey(_ field: String?) throws(APIError) -> String? {
+        guard let key = field else { return nil }
         guard (1...255).contains(key.utf8.count), key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value < 0x7f }) else {
             throw APIError(.badRequest, .validationFailed, "Idempotency-Key must be 1–255 visible ASCII characters", details: [
                 FieldProblem(field: "Idempotency-Key", problem: "1–255 visible ASCII characters, no spaces")

@@ -39,24 +39,12 @@ enum FuzzRawClient {
     }
 
     private static func exchangeBlocking(socketPath: String, chunks: [Data], pause: Duration, halfClose: Bool, timeout: Duration) -> Result {
-        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return .unreachable("socket: \(String(cString: strerror(errno)))") }
+        let descriptor: Int32
+        switch connected(socketPath: socketPath, timeout: timeout) {
+        case .success(let open): descriptor = open
+        case .failure(let failure): return .unreachable(failure.reason)
+        }
         defer { close(descriptor) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let pathBytes = Array(socketPath.utf8)
-        guard pathBytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return .unreachable("socket path too long") }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in pathBytes.enumerated() { raw[index] = byte }
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard connected == 0 else { return .unreachable("connect: \(String(cString: strerror(errno)))") }
-        let seconds = Int(timeout.components.seconds)
-        var interval = timeval(tv_sec: seconds, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
 
         for (index, chunk) in chunks.enumerated() {
             if index > 0, pause > .zero { usleep(UInt32(pause.components.attoseconds / 1_000_000_000_000) + UInt32(pause.components.seconds) * 1_000_000) }
@@ -80,6 +68,92 @@ enum FuzzRawClient {
             AnswerRecorder.record(method: method, path: target, status: answer.status, contentType: answer.headers["content-type"], body: answer.body, raw: true)
         }
         return result
+    }
+
+    struct ConnectFailure: Error {
+        var reason: String
+    }
+
+    /// A blocking connection to the socket, with `timeout` on every receive and send.
+    private static func connected(socketPath: String, timeout: Duration) -> Swift.Result<Int32, ConnectFailure> {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return .failure(ConnectFailure(reason: "socket: \(String(cString: strerror(errno)))")) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let pathBytes = Array(socketPath.utf8)
+        guard pathBytes.count < MemoryLayout.size(ofValue: address.sun_path) else { close(descriptor); return .failure(ConnectFailure(reason: "socket path too long")) }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in pathBytes.enumerated() { raw[index] = byte }
+        }
+        let status = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard status == 0 else {
+            let reason = "connect: \(String(cString: strerror(errno)))"
+            close(descriptor)
+            return .failure(ConnectFailure(reason: reason))
+        }
+        let seconds = Int(timeout.components.seconds)
+        var interval = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
+
+        return .success(descriptor)
+    }
+
+    /// Writes `chunks` on one connection, `pause` apart (one chunk may hold several requests: pipelined),
+    /// and then reads answers until there are `count`, the daemon closes the connection, or `timeout`
+    /// passes; `closed` says whether it closed.
+    static func pipelined(
+        socketPath: String, chunks: [Data], pause: Duration = .zero, count: Int, timeout: Duration = .seconds(10)
+    ) async -> (answers: [Answer], closed: Bool) {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                continuation.resume(returning: pipelinedBlocking(socketPath: socketPath, chunks: chunks, pause: pause, count: count, timeout: timeout))
+            }
+        }
+    }
+
+    private static func pipelinedBlocking(socketPath: String, chunks: [Data], pause: Duration, count: Int, timeout: Duration) -> (answers: [Answer], closed: Bool) {
+        guard case .success(let descriptor) = connected(socketPath: socketPath, timeout: timeout) else { return ([], true) }
+        defer { close(descriptor) }
+        for (index, bytes) in chunks.enumerated() {
+            if index > 0, pause > .zero { usleep(UInt32(pause.components.attoseconds / 1_000_000_000_000) + UInt32(pause.components.seconds) * 1_000_000) }
+            let sent = bytes.withUnsafeBytes { raw in send(descriptor, raw.baseAddress!, raw.count, Int32(MSG_NOSIGNAL)) }
+            if sent != bytes.count { break }
+        }
+        var answers: [Answer] = []
+        var received = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        // One more read after the last answer tells whether the daemon closed (0) or kept it open (timeout).
+        while true {
+            while let (answer, length) = parseCounting(received) {
+                answers.append(answer)
+                received.removeFirst(length)
+            }
+            let read = recv(descriptor, &buffer, buffer.count, answers.count >= count ? Int32(MSG_DONTWAIT) : 0)
+            if read > 0 {
+                received.append(contentsOf: buffer[0..<read])
+                continue
+            }
+            if read < 0, errno == EINTR { continue }
+            if read < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+                // Kept open: look once more after a moment, in case the close is on its way.
+                usleep(200_000)
+                let late = recv(descriptor, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+                return (answers, late == 0)
+            }
+            return (answers, read == 0 || errno == ECONNRESET)
+        }
+    }
+
+    /// A complete answer at the start of `data` with the bytes it took (content-length answers only).
+    static func parseCounting(_ data: Data) -> (Answer, Int)? {
+        guard let headerEnd = data.range(of: Data("\r\n\r\n".utf8)),
+              let answer = parse(data), answer.status > 0,
+              let length = answer.headers["content-length"].flatMap(Int.init)
+        else { return nil }
+        return (answer, headerEnd.upperBound - data.startIndex + length)
     }
 
     /// The method and target of the request line that `bytes` start with, or empty strings if there is none.
