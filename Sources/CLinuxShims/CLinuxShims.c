@@ -14,3 +14,11 @@ void trainq_keep_freed_memory(int trim_threshold, int mmap_threshold) {
     mallopt(M_TRIM_THRESHOLD, trim_threshold);
     mallopt(M_MMAP_THRESHOLD, mmap_threshold);
 }
+
+size_t trainq_free_heap_bytes(void) {
+    return mallinfo2().fordblks;
+}
+
+int trainq_trim_heap(void) {
+    return malloc_trim(0);
+}

@@ -112,6 +112,7 @@ struct DaemonCore: Service {
         let services: [any Service] = engine.services + [
             server,
             SystemdStatusService(store: store, notifier: notifier, watchdogInterval: SystemdNotifier.watchdogInterval(), logger: logger),
+            HeapTrimmer(),
         ]
         let group = ServiceGroup(configuration: .init(services: services, logger: logger))
         do {

@@ -14,7 +14,9 @@ import TrainQStore
         var model: [String: TrackedVersion] = [:]
         let jobs = (0..<6).map { JobKey(projectID: "p", jobID: Int64($0 + 1)) }
         for step in 0..<3_000 {
-            let id = "s\(random.next(below: 60))"
+            // Half the ids are ULIDs (kept as bits), half any other string (kept as text).
+            let number = random.next(below: 60)
+            let id = number.isMultiple(of: 2) ? "s\(number)" : SubmissionIDGenerator.encode(SubmissionBits(high: number, low: ~number))
             let at = origin + .milliseconds(Int64(random.next(below: 1_000)))
             switch random.next(below: 10) {
             case 0..<6:
@@ -22,10 +24,10 @@ import TrainQStore
                 var version = model[id] ?? Self.version(id, job: jobs[Int(random.next(below: 6))], at: at)
                 if random.next(below: 20) == 0 { version.job = jobs[Int(random.next(below: 6))] }
                 version.nextPollAt = at
-                set[id] = version
+                set[SubmissionKey(id)] = version
                 model[id] = version
             case 6..<8:
-                set[id] = nil
+                set[SubmissionKey(id)] = nil
                 model[id] = nil
             default:
                 let now = origin + .milliseconds(Int64(random.next(below: 1_000)))
@@ -40,7 +42,7 @@ import TrainQStore
 
     private static func version(_ id: String, job: JobKey, at: ContinuousClock.Instant) -> TrackedVersion {
         TrackedVersion(
-            submissionID: id, job: job, run: .version(CreatedVersion(id: 1)), remoteStatus: nil,
+            submissionID: SubmissionKey(id), job: job, run: .version(CreatedVersion(id: 1)), remoteStatus: nil,
             schedule: TrackingSchedule(minInterval: .seconds(1), maxInterval: .seconds(1)), nextPollAt: at)
     }
 }

@@ -173,6 +173,37 @@ import TrainQStore
         #expect(oneJob.total * 3 < manyJobs.total, "one job: \(oneJob), eight jobs: \(manyJobs)")
     }
 
+    /// A reload moves the known versions into a new set: each keeps its schedule (none is polled again at
+    /// once) and the tracked count never reads the half-built set.
+    @Test func aReloadKeepsTheSchedulesOfKnownVersions() async throws {
+        try await EngineHarness.with(simulator: Self.simulator) { harness in
+            let logs = RecordedLogs()
+            let engine = harness.makeTrackingEngine(minInterval: .seconds(3_600), maxInterval: .seconds(3_600), logger: logs.logger())
+            try await harness.runningTracked(engine) {
+                var ids: [String] = []
+                for job in [10, 10, 11] as [Int64] { ids.append(try await harness.submit(jobID: job)) }
+                _ = try await harness.waitForAll(ids, in: [.tracking])
+                // Each version's first poll, then nothing for an hour.
+                var polls = await harness.pollRequests()
+                for _ in 0..<500 where polls < 2 {
+                    try await Task.sleep(for: .milliseconds(10))
+                    polls = await harness.pollRequests()
+                }
+                let loadsBefore = logs.count(.debug, containing: "tracking 3 versions")
+                await engine.tracker.reloadSoon()
+                for _ in 0..<500 where logs.count(.debug, containing: "tracking 3 versions") == loadsBefore {
+                    #expect(await engine.tracker.trackedCount == 3)
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                #expect(logs.count(.debug, containing: "tracking 3 versions") == loadsBefore + 1, "the reload ran")
+                #expect(await engine.tracker.trackedCount == 3)
+                // A round after the reload finds nothing due.
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(await harness.pollRequests() == polls)
+            }
+        }
+    }
+
     struct CallCount: CustomStringConvertible {
         var lists: Int
         var shows: Int

@@ -27,4 +27,10 @@ typedef struct trainq_peer_groups {
 /// (`mallopt(M_TRIM_THRESHOLD)` and a fixed `M_MMAP_THRESHOLD`; `malloc.h` is not in Swift's Glibc module).
 void trainq_keep_freed_memory(int trim_threshold, int mmap_threshold);
 
+/// Bytes of glibc's heap that are free, in every arena (`mallinfo2().fordblks`).
+size_t trainq_free_heap_bytes(void);
+
+/// Returns the free pages of every arena to the kernel (`malloc_trim(0)`); 1 when any went back.
+int trainq_trim_heap(void);
+
 #endif

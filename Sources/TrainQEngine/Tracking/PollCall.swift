@@ -8,19 +8,19 @@ enum PollCall: Sendable {
     /// List every version of a job (all pages): refreshes all its tracked versions.
     case list(JobKey)
     /// Show one version.
-    case show(submissionID: String, job: JobKey, versionID: Int64)
+    case show(submissionID: SubmissionKey, job: JobKey, versionID: Int64)
     /// Show one v2 job.
-    case showTrainingJob(submissionID: String, projectID: String, trainingJobID: String)
+    case showTrainingJob(submissionID: SubmissionKey, projectID: String, trainingJobID: String)
     /// Search a project's v2 jobs in an active phase (one page): refreshes every tracked one it holds.
     case searchTrainingJobs(projectID: String)
 
     enum Answer: Sendable {
         case listed(JobKey, versions: [VersionSighting])
         case listFailed(JobKey, ModelArtsError)
-        case shown(submissionID: String, VersionDetail)
-        case showFailed(submissionID: String, versionID: Int64, ModelArtsError)
-        case shownTrainingJob(submissionID: String, TrainingJob)
-        case showTrainingJobFailed(submissionID: String, trainingJobID: String, ModelArtsError)
+        case shown(submissionID: SubmissionKey, VersionDetail)
+        case showFailed(submissionID: SubmissionKey, versionID: Int64, ModelArtsError)
+        case shownTrainingJob(submissionID: SubmissionKey, TrainingJob)
+        case showTrainingJobFailed(submissionID: SubmissionKey, trainingJobID: String, ModelArtsError)
         case searchedTrainingJobs(projectID: String, TrainingJobSearchResult)
         case searchTrainingJobsFailed(projectID: String, ModelArtsError)
     }

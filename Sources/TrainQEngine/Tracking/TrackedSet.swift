@@ -7,11 +7,11 @@ struct TrackedSet: Sendable {
     /// half of its buckets empty, each as wide as a version (256 bytes): 67 MB at 100,000, and twice that
     /// while it grew. In chunks, so that growing never holds two copies (`ChunkedArray`).
     private var entries = ChunkedArray<TrackedVersion>()
-    private var slots: [String: Int] = [:]
-    private var submissionsByJob: [JobKey: Set<String>] = [:]
+    private var slots: [SubmissionKey: Int] = [:]
+    private var submissionsByJob: [JobKey: Set<SubmissionKey>] = [:]
     /// Tracked v2 jobs by project (each has a lane of its own, so `submissionsByJob` cannot group them):
     /// a round reads them without a pass over every tracked version.
-    private var trainingJobsByProject: [String: Set<String>] = [:]
+    private var trainingJobsByProject: [String: Set<SubmissionKey>] = [:]
     /// `version_count` from each job's last list: how many pages the next list costs.
     private var versionCounts: [JobKey: Int64] = [:]
     /// Per project, how many v2 jobs were in an active phase at the last search: whether one page holds them.
@@ -34,14 +34,14 @@ struct TrackedSet: Sendable {
     /// Jobs with at least one tracked version: a round costs about one list call for each.
     var jobCount: Int { submissionsByJob.count }
 
-    subscript(id: String) -> TrackedVersion? {
+    subscript(id: SubmissionKey) -> TrackedVersion? {
         get { slots[id].map { entries[$0] } }
         set {
             if let newValue { insert(newValue) } else { remove(id) }
         }
     }
 
-    func contains(_ id: String) -> Bool { slots[id] != nil }
+    func contains(_ id: SubmissionKey) -> Bool { slots[id] != nil }
 
     mutating func insert(_ version: TrackedVersion) {
         var version = version
@@ -74,8 +74,9 @@ struct TrackedSet: Sendable {
         if version.versionID == nil { trainingJobsByProject[version.job.projectID, default: []].insert(version.submissionID) }
     }
 
-    mutating func remove(_ id: String) {
-        guard let slot = slots.removeValue(forKey: id) else { return }
+    @discardableResult
+    mutating func remove(_ id: SubmissionKey) -> TrackedVersion? {
+        guard let slot = slots.removeValue(forKey: id) else { return nil }
         let old = entries[slot]
         // The last entry fills the hole.
         let last = entries.removeLast()
@@ -96,10 +97,16 @@ struct TrackedSet: Sendable {
         } else if let bound = earliestDue[old.job], old.nextPollAt <= bound {
             jobsToRefresh.insert(old.job)
         }
+        return old
+    }
+
+    /// Calls `body` with every version, in no particular order.
+    func forEachVersion(_ body: (TrackedVersion) -> Void) {
+        for index in 0..<entries.count { body(entries[index]) }
     }
 
     /// Every tracked submission of `job`.
-    func submissions(of job: JobKey) -> Set<String> {
+    func submissions(of job: JobKey) -> Set<SubmissionKey> {
         submissionsByJob[job] ?? []
     }
 
@@ -111,7 +118,7 @@ struct TrackedSet: Sendable {
     }
 
     /// Tracked v2 jobs of `projectID` (each has a lane of its own).
-    func trainingJobs(in projectID: String) -> [String] {
+    func trainingJobs(in projectID: String) -> [SubmissionKey] {
         (trainingJobsByProject[projectID] ?? []).sorted()
     }
 
@@ -138,7 +145,7 @@ struct TrackedSet: Sendable {
     }
 
     /// Due submissions of `job`.
-    func due(of job: JobKey, at now: ContinuousClock.Instant) -> [String] {
+    func due(of job: JobKey, at now: ContinuousClock.Instant) -> [SubmissionKey] {
         submissions(of: job).filter { id in self[id].map { $0.nextPollAt <= now } ?? false }.sorted()
     }
 

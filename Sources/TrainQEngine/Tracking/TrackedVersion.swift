@@ -4,7 +4,7 @@ import TrainQStore
 /// What the tracker keeps in memory for one `tracking` submission: only what polling needs, so ten
 /// thousand tracked versions cost a few megabytes rather than ten thousand stored requests.
 struct TrackedVersion: Sendable {
-    var submissionID: String
+    var submissionID: SubmissionKey
     /// The v1 job (a v2 job's lane: its jobs are shown one by one, never listed by job).
     var job: JobKey
     var run: RemoteRun
@@ -18,7 +18,7 @@ struct TrackedVersion: Sendable {
     var warnedUnknownStatus = false
 
     init(
-        submissionID: String, job: JobKey, run: RemoteRun, remoteStatus: RemoteStatus?, schedule: TrackingSchedule,
+        submissionID: SubmissionKey, job: JobKey, run: RemoteRun, remoteStatus: RemoteStatus?, schedule: TrackingSchedule,
         nextPollAt: ContinuousClock.Instant
     ) {
         self.submissionID = submissionID
@@ -33,7 +33,7 @@ struct TrackedVersion: Sendable {
     init?(_ submission: SubmissionView, schedule: TrackingSchedule, firstPollAt: ContinuousClock.Instant) {
         guard submission.state == .tracking, let run = submission.run() else { return nil }
         self.init(
-            submissionID: submission.id, job: JobKey(projectID: submission.projectID, jobID: submission.jobID), run: run,
+            submissionID: SubmissionKey(submission.id), job: JobKey(projectID: submission.projectID, jobID: submission.jobID), run: run,
             remoteStatus: submission.remoteStatus, schedule: schedule, nextPollAt: firstPollAt)
     }
 

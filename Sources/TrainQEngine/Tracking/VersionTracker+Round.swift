@@ -14,7 +14,7 @@ extension VersionTracker {
         // Versions due a moment from now go along: one wake-up and one list serve them all.
         let now = ContinuousClock.now + dueTolerance
         var calls: [PollCall] = []
-        var dueTrainingJobs: [String: [String]] = [:]
+        var dueTrainingJobs: [String: [SubmissionKey]] = [:]
         for (job, dueCount) in tracked.dueCounts(at: now).sorted(by: { $0.key.jobID < $1.key.jobID }) {
             // v2 jobs have a lane each; they are gathered per project below.
             guard job.jobID > 0 else {
@@ -138,14 +138,14 @@ extension VersionTracker {
     }
 
     /// The show call for a tracked v2 job.
-    private func showCall(_ id: String) -> PollCall? {
+    private func showCall(_ id: SubmissionKey) -> PollCall? {
         guard let version = tracked[id], case .trainingJob(let trainingJob) = version.run else { return nil }
         return .showTrainingJob(submissionID: id, projectID: version.job.projectID, trainingJobID: trainingJob.id)
     }
 
     /// A failed show: a version or job that is gone ends tracking (keeping the last state seen);
     /// anything else waits for the next poll.
-    private func handle(_ error: ModelArtsError, of id: String, what: String) async {
+    private func handle(_ error: ModelArtsError, of id: SubmissionKey, what: String) async {
         let failure = PollFailure.decide(error, what: what)
         if case .versionGone(let reason) = failure {
             await tell(.runVanished(reason: reason, lastSeen: tracked[id]?.remoteStatus), about: id, jitter: nextJitter())
@@ -157,7 +157,7 @@ extension VersionTracker {
 
     /// Tells the executor what a poll of a v2 job saw. Its `secondary_phase` is logged, never decided on
     /// (the documentation says it may change without notice).
-    private func apply(_ job: TrainingJob, to id: String, jitter: Double) async {
+    private func apply(_ job: TrainingJob, to id: SubmissionKey, jitter: Double) async {
         guard let tracked = tracked[id] else { return }
         if let secondary = job.secondaryPhase, secondary != tracked.secondaryPhase {
             logger.info(
@@ -182,14 +182,14 @@ extension VersionTracker {
     }
 
     /// Tells the executor what a poll saw.
-    private func apply(_ detail: VersionDetail, to id: String, jitter: Double) async {
+    private func apply(_ detail: VersionDetail, to id: SubmissionKey, jitter: Double) async {
         await apply(
             detail.status, timing: RemoteStatusMapping.timing(of: detail), snapshot: RemoteStatusMapping.snapshot(of: detail), to: id,
             jitter: jitter)
     }
 
     /// What a list or a show saw of a version; `snapshot` is its whole detail.
-    private func apply(_ status: VersionStatus, timing: RemoteTiming?, snapshot: JSONValue?, to id: String, jitter: Double) async {
+    private func apply(_ status: VersionStatus, timing: RemoteTiming?, snapshot: JSONValue?, to id: SubmissionKey, jitter: Double) async {
         guard let version = tracked[id] else { return }
         if status.category == .unknown, !version.warnedUnknownStatus {
             logger.warning(
@@ -206,10 +206,10 @@ extension VersionTracker {
     ///
     /// - Parameter queued: the job waits for resources (v2 `Pending`), which lasts hours on public pools:
     ///   its polls back off further.
-    private func tell(_ event: SubmissionStateMachine.Event, about id: String, jitter: Double, queued: Bool = false) async {
+    private func tell(_ event: SubmissionStateMachine.Event, about id: SubmissionKey, jitter: Double, queued: Bool = false) async {
         guard let version = tracked[id] else { return }
         let subject = DecisionExecutor.Subject(
-            id: id, state: .tracking,
+            id: id.id, state: .tracking,
             context: .init(
                 attemptsInBudget: 0, budgetStartedAt: .distantPast, run: version.run,
                 remoteStatusName: version.remoteStatus?.name),
@@ -257,7 +257,7 @@ extension VersionTracker {
         shortestInterval = .seconds(Double(tracked.jobCount) / (rate * Self.throttledShare))
     }
 
-    private func reschedule(_ id: String, changed: Bool, queued: Bool, jitter: Double) {
+    private func reschedule(_ id: SubmissionKey, changed: Bool, queued: Bool, jitter: Double) {
         guard var version = tracked[id] else { return }
         var interval = version.schedule.polled(changed: changed, queued: queued, jitter: jitter)
         if let shortestInterval { interval = max(interval, shortestInterval) }
@@ -265,7 +265,7 @@ extension VersionTracker {
         tracked[id] = version
     }
 
-    private func postpone(_ id: String, after failure: PollFailure) {
+    private func postpone(_ id: SubmissionKey, after failure: PollFailure) {
         guard var version = tracked[id] else { return }
         var floor: Duration?
         if case .retryLater(let wait, _) = failure { floor = wait }
@@ -283,7 +283,7 @@ extension VersionTracker {
         }
     }
 
-    private func metadata(_ id: String, _ extra: Logger.Metadata = [:]) -> Logger.Metadata {
+    private func metadata(_ id: SubmissionKey, _ extra: Logger.Metadata = [:]) -> Logger.Metadata {
         var metadata: Logger.Metadata = ["submission": "\(id)"]
         if let version = tracked[id] {
             metadata["job_id"] = "\(version.job.jobID)"

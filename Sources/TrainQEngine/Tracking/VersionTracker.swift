@@ -84,7 +84,9 @@ public actor VersionTracker: Service {
     }
 
     /// How many versions are tracked now.
-    public var trackedCount: Int { tracked.count }
+    public var trackedCount: Int { countBeforeReload ?? tracked.count }
+    /// While a reload moves the versions into a new set, how many the old one had.
+    private var countBeforeReload: Int?
 
     public func run() async throws {
         guard case .idle = state else { return }
@@ -131,31 +133,46 @@ public actor VersionTracker: Service {
     /// entered `tracking` is polled too; an id that is not tracked has nothing to poll.
     private func takePollRequests() {
         for id in pollRequests.takeAll() {
-            guard var version = tracked[id] else { continue }
+            guard var version = tracked[SubmissionKey(id)] else { continue }
             version.nextPollAt = .now
             version.schedule.reset()
-            tracked[id] = version
+            tracked[version.submissionID] = version
         }
     }
 
     // MARK: - Knowing what to track
 
     /// Reads every `tracking` submission page by page, keeping the schedules of versions already known.
+    ///
+    /// A known version moves from the old set to the new one as its row is read, so a reload never holds
+    /// two copies of the set: at 100,000 versions, the copy was the daemon's peak RSS (heaptrack).
     private func loadAll() async throws {
         let sequence = try await store.lastSequence()
+        var previous = TrackedSet()
+        swap(&previous, &tracked)
+        countBeforeReload = previous.count
+        defer { countBeforeReload = nil }
         var next = TrackedSet()
         var cursor: String?
-        repeat {
-            let page = try await store.list(SubmissionQuery(state: .tracking, limit: Self.loadPageSize, cursor: cursor))
-            for view in page.submissions where store.worksOn(JobKey(projectID: view.projectID, jobID: view.jobID)) {
-                if let known = tracked[view.id] {
-                    next.insert(known)
-                } else if let version = TrackedVersion(view, schedule: newSchedule(), firstPollAt: .now) {
-                    next.insert(version)
+        do {
+            repeat {
+                let page = try await store.list(SubmissionQuery(state: .tracking, limit: Self.loadPageSize, cursor: cursor))
+                for view in page.submissions where store.worksOn(JobKey(projectID: view.projectID, jobID: view.jobID)) {
+                    let key = SubmissionKey(view.id)
+                    if let known = previous.remove(key) {
+                        next.insert(known)
+                    } else if !next.contains(key), let version = TrackedVersion(view, schedule: newSchedule(), firstPollAt: .now) {
+                        next.insert(version)
+                    }
                 }
-            }
-            cursor = page.nextCursor
-        } while cursor != nil
+                cursor = page.nextCursor
+            } while cursor != nil
+        } catch {
+            // A reload that fails keeps every version it knew; the next one starts from them.
+            previous.forEachVersion { next.insert($0) }
+            tracked = next
+            throw error
+        }
         tracked = next
         seenSequence = sequence
         logger.debug("tracking \(tracked.count) versions")
@@ -182,9 +199,10 @@ public actor VersionTracker: Service {
         }
         guard complete else { return true }
         for (id, state) in lastState.sorted(by: { $0.key < $1.key }) {
+            let key = SubmissionKey(id)
             if state != .tracking {
-                tracked.remove(id)
-            } else if !tracked.contains(id), let view = try await store.stored(id: id)?.view,
+                tracked.remove(key)
+            } else if !tracked.contains(key), let view = try await store.stored(id: id)?.view,
                 store.worksOn(JobKey(projectID: view.projectID, jobID: view.jobID)),
                 let version = TrackedVersion(view, schedule: newSchedule(), firstPollAt: firstPoll(of: view))
             {
