@@ -36,13 +36,4 @@ import Testing
         let after = try Self.residentAnonymousBytes()
         #expect(before - after > 32 << 20, "RssAnon \(before >> 20) -> \(after >> 20) MiB")
     }
-
-    @Test func aTrimIsDueOnlyWhenMoreBecameFreeSinceTheLast() {
-        let mib = 1 << 20
-        #expect(HeapTrimmer.isDue(free: 5 * mib, freeAfterTrim: 0))
-        #expect(!HeapTrimmer.isDue(free: 3 * mib, freeAfterTrim: 0))
-        // Still free after the trim, its pages already gone: not again.
-        #expect(!HeapTrimmer.isDue(free: 20 * mib, freeAfterTrim: 20 * mib))
-        #expect(HeapTrimmer.isDue(free: 25 * mib, freeAfterTrim: 20 * mib))
-    }
 }
