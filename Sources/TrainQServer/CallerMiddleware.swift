@@ -42,7 +42,19 @@ struct PeerCallerIdentification: Sendable {
 
     func caller(on channel: (any Channel)?) async -> Caller? {
         guard let channel, let credentials = await PeerCredentials.of(channel) else { return nil }
-        let identity = directory.identity(uid: credentials.uid, gid: credentials.gid, groups: credentials.groups)
+        return caller(credentials, directory.identity(uid: credentials.uid, gid: credentials.gid, groups: credentials.groups))
+    }
+
+    /// The caller when everything about it is already known (the connection's credentials and a fresh
+    /// cached identity), without waiting for anything; nil sends the request the asynchronous way.
+    func knownCaller(on channel: any Channel) -> Caller? {
+        guard case .unixDomainSocket = channel.localAddress, let credentials = ConnectionCredentials.credentials(of: channel),
+              let identity = directory.cachedIdentity(uid: credentials.uid, gid: credentials.gid, groups: credentials.groups)
+        else { return nil }
+        return caller(credentials, identity)
+    }
+
+    private func caller(_ credentials: PeerCredentials, _ identity: UserDirectory.Identity) -> Caller {
         let role = policy.role(uid: credentials.uid, userName: identity.userName, groups: identity.groupNames)
         return Caller(uid: credentials.uid, gid: credentials.gid, pid: credentials.pid, userName: identity.userName, role: role)
     }

@@ -15,7 +15,7 @@ public struct EngineControl: SubmissionControl {
         self.lastSuccess = lastSuccess
     }
 
-    public func submissionAccepted(_ submission: SubmissionView) async {
+    public func submissionAccepted(_ submission: SubmissionView) {
         engine.submissionAccepted(job: JobKey(projectID: submission.projectID, jobID: submission.jobID))
     }
 

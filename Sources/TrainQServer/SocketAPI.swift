@@ -92,34 +92,47 @@ public struct SocketAPI: Sendable {
         ).response()
     }
 
-    /// `POST /v1/submissions` once its body is read and its caller admitted, whichever HTTP path carried
-    /// it (the router above, or `IntakeHandler` in the channel pipeline): the answer, or the `APIError`.
+    /// `POST /v1/submissions` once its body is read and its caller admitted, through the router: the
+    /// answer, or the `APIError`. `IntakeHandler` takes the same two steps without a task.
     func acceptSubmission(
         body: ByteBuffer, contentType: String?, idempotencyKey field: String?, caller: Caller, logger: Logger
     ) async throws(APIError) -> RenderedResponse {
+        let new = try submission(body: body, contentType: contentType, idempotencyKey: field, caller: caller)
+        let outcome: Result<InsertOutcome, any Error>
+        do {
+            outcome = .success(try await store.insert(new))
+        } catch {
+            outcome = .failure(error)
+        }
+        return try answer(to: new, outcome, caller: caller, logger: logger)
+    }
+
+    /// The first step of a submission on either path: the request checked and made ready to store.
+    func submission(body: ByteBuffer, contentType: String?, idempotencyKey field: String?, caller: Caller) throws(APIError) -> NewSubmission {
         let accepted = try SubmissionIntake(defaultProjectID: settings.defaultProjectID).accept(body: body, contentType: contentType)
         let key = try Self.idempotencyKey(field)
-        let outcome: InsertOutcome
-        do {
-            outcome = try await store.insert(
-                accepted.newSubmission(owner: caller.owner, idempotencyKey: key, at: Date())
-            )
-        } catch {
-            logger.error("could not store a submission: \(error)", metadata: ["uid": "\(caller.uid)", "job_id": "\(accepted.jobID)"])
-            throw APIError.storeUnavailable("the submission was not stored (\(error)); nothing was acknowledged, try again")
-        }
+        return accepted.newSubmission(owner: caller.owner, idempotencyKey: key, at: Date())
+    }
+
+    /// The last step: what the store's outcome tells the caller.
+    func answer(
+        to new: NewSubmission, _ outcome: Result<InsertOutcome, any Error>, caller: Caller, logger: Logger
+    ) throws(APIError) -> RenderedResponse {
         switch outcome {
-        case .created(let submission):
+        case .failure(let error):
+            logger.error("could not store a submission: \(error)", metadata: ["uid": "\(caller.uid)", "job_id": "\(new.jobID)"])
+            throw APIError.storeUnavailable("the submission was not stored (\(error)); nothing was acknowledged, try again")
+        case .success(.created(let submission)):
             logger.info("accepted submission", metadata: [
                 "submission": "\(submission.id)", "job_id": "\(submission.jobID)", "uid": "\(caller.uid)",
             ])
-            await control.submissionAccepted(submission)
+            control.submissionAccepted(submission)
             return try Self.render(JSONResponse(submission, status: .accepted))
-        case .replayed(let submission):
+        case .success(.replayed(let submission)):
             return try Self.render(JSONResponse(submission, status: .ok))
-        case .idempotencyConflict(let existingID):
+        case .success(.idempotencyConflict(let existingID)):
             throw APIError(.conflict, .idempotencyConflict,
-                           "Idempotency-Key '\(key ?? "")' was already used for submission \(existingID) with a different body")
+                           "Idempotency-Key '\(new.idempotencyKey ?? "")' was already used for submission \(existingID) with a different body")
         }
     }
 
@@ -156,7 +169,7 @@ public struct SocketAPI: Sendable {
                 "items": "\(submissions.count)", "first": "\(submissions.first?.id ?? "")", "uid": "\(caller.uid)",
             ])
             for submission in submissions {
-                await control.submissionAccepted(submission)
+                control.submissionAccepted(submission)
             }
             return try JSONResponse(SubmissionList(submissions: submissions, nextCursor: nil), status: .accepted).response(from: request, context: context)
         case .replayed(let submissions):

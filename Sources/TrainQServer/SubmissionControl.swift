@@ -6,7 +6,7 @@ import TrainQEngine
 /// the engine's internals; `EngineControl` adapts the real engine to it.
 public protocol SubmissionControl: Sendable {
     /// A submission was just stored: start its first attempt now rather than at the next poll.
-    func submissionAccepted(_ submission: SubmissionView) async
+    func submissionAccepted(_ submission: SubmissionView)
     /// Cancel before a version exists, or ask ModelArts to stop the version.
     func cancel(id: String) async throws(EngineError) -> SubmissionView
     /// Queue a `rejected` or `exhausted` submission again with a fresh budget.

@@ -36,8 +36,7 @@ final class UserDirectory: Sendable {
     /// over the user database, which is asked only when the kernel could not say.
     func identity(uid: UInt32, gid: UInt32, groups supplementary: [UInt32]? = nil) -> Identity {
         let now = ContinuousClock.now
-        let key = CacheKey(uid: uid, gid: gid, groups: supplementary)
-        if let cached = cache.withLockedValue({ $0[key] }), now - cached.fetchedAt < lifetime {
+        if let cached = cachedIdentity(uid: uid, gid: gid, groups: supplementary, now: now) {
             return cached
         }
         let userName = Self.userName(uid: uid) ?? String(uid)
@@ -47,8 +46,16 @@ final class UserDirectory: Sendable {
             if let name = Self.groupName(gid: groupID) { groups.insert(name) }
         }
         let identity = Identity(userName: userName, groupNames: groups, fetchedAt: now)
-        cache.withLockedValue { $0[key] = identity }
+        cache.withLockedValue { $0[CacheKey(uid: uid, gid: gid, groups: supplementary)] = identity }
         return identity
+    }
+
+    /// The cached identity while it is fresh, else nil: for an event loop, which must not wait for the
+    /// user database (it may be LDAP over the network).
+    func cachedIdentity(uid: UInt32, gid: UInt32, groups supplementary: [UInt32]?, now: ContinuousClock.Instant = .now) -> Identity? {
+        let key = CacheKey(uid: uid, gid: gid, groups: supplementary)
+        guard let cached = cache.withLockedValue({ $0[key] }), now - cached.fetchedAt < lifetime else { return nil }
+        return cached
     }
 
     static func userName(uid: UInt32) -> String? {

@@ -7,6 +7,9 @@ import TrainQAPI
 public protocol SubmissionStorage: Sendable {
     /// Stores a new submission durably (or finds the one its idempotency key names).
     func insert(_ new: NewSubmission) async throws -> InsertOutcome
+    /// The same for a caller that is not a task: `completion` runs once the insert is durable or has
+    /// failed, on a thread of the store's choosing.
+    func insert(_ new: NewSubmission, completion: @escaping @Sendable (Result<InsertOutcome, any Error>) -> Void)
     /// Stores every item or none, in one transaction.
     func insertBatch(_ items: [NewSubmission], idempotencyKey: String?) async throws -> BatchInsertOutcome
 
@@ -67,6 +70,17 @@ public struct LeaseChanges: Sendable, Hashable {
 }
 
 extension SubmissionStorage {
+    /// A store without a thread of its own answers through a task.
+    public func insert(_ new: NewSubmission, completion: @escaping @Sendable (Result<InsertOutcome, any Error>) -> Void) {
+        Task {
+            do {
+                completion(.success(try await insert(new)))
+            } catch {
+                completion(.failure(error))
+            }
+        }
+    }
+
     public func events(
         after: Int64, submission: String? = nil, jobID: Int64? = nil, limit: Int = SubmissionStore.defaultEventLimit
     ) async throws -> EventsPage {

@@ -15,15 +15,7 @@ import Testing
         do {
             let path = directory.file("c.sock")
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-            let accepted = AcceptedChannels()
-            let server = try await ServerBootstrap(group: group)
-                .childChannelInitializer { channel in
-                    accepted.append(channel)
-                    return channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ConnectionCredentialsHandler())
-                    }
-                }
-                .bind(unixDomainSocketPath: path).get()
+            let (server, accepted) = try await Self.credentialsServer(on: group, path: path)
             let baseline = ConnectionCredentials.connectionsKnown
 
             var clients: [any Channel] = []
@@ -44,6 +36,39 @@ import Testing
             for channel in accepted.channels {
                 #expect(ConnectionCredentials.credentials(of: channel) == nil)
             }
+            try await server.close()
+            try await group.shutdownGracefully()
+        }
+    }
+
+    /// The event loop answers a submission itself only for a caller it knows without waiting: the
+    /// connection's credentials and a fresh identity in the directory's cache. Otherwise nil, and the
+    /// request takes the task that may ask the user database.
+    @Test func aKnownCallerNeedsTheConnectionsCredentialsAndAFreshIdentity() async throws {
+        let directory = try TemporaryDirectory()
+        do {
+            let path = directory.file("k.sock")
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            let (server, accepted) = try await Self.credentialsServer(on: group, path: path)
+            let client = try await ClientBootstrap(group: group).connect(unixDomainSocketPath: path).get()
+            try await waitUntil { accepted.channels.count == 1 }
+            let channel = try #require(accepted.channels.first)
+            try await waitUntil { ConnectionCredentials.credentials(of: channel) != nil }
+
+            let identification = PeerCallerIdentification(
+                policy: AccessPolicy(configuration: .init(), daemonUID: getuid()),
+                directory: UserDirectory(lifetime: .milliseconds(300)))
+            #expect(identification.knownCaller(on: channel) == nil)
+            let caller = try #require(await identification.caller(on: channel))
+            #expect(caller.uid == getuid() && caller.role == .admin)
+            #expect(identification.knownCaller(on: channel) == caller)
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(identification.knownCaller(on: channel) == nil)
+
+            try await client.close()
+            try await waitUntil { ConnectionCredentials.credentials(of: channel) == nil }
+            _ = await identification.caller(on: channel)
+            #expect(identification.knownCaller(on: channel) == nil)
             try await server.close()
             try await group.shutdownGracefully()
         }
@@ -76,6 +101,20 @@ import Testing
             gids[255] = 4_000_001
         }
         #expect(PeerCredentials.groups(in: read) == [5, 4_000_000])
+    }
+
+    /// A server whose connections only record their credentials, and the channels it accepted.
+    private static func credentialsServer(on group: MultiThreadedEventLoopGroup, path: String) async throws -> (any Channel, AcceptedChannels) {
+        let accepted = AcceptedChannels()
+        let server = try await ServerBootstrap(group: group)
+            .childChannelInitializer { channel in
+                accepted.append(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ConnectionCredentialsHandler())
+                }
+            }
+            .bind(unixDomainSocketPath: path).get()
+        return (server, accepted)
     }
 
     private func waitUntil(_ condition: () -> Bool) async throws {

@@ -62,4 +62,30 @@ import Glibc
         #expect(await !recorder.overlapped)
         executor.shutdown()
     }
+
+    /// Closures from a thread without a task run on the executor's thread, in order with the jobs, and
+    /// may take the actor's isolation there.
+    @Test func closuresRunInOrderWithJobsAndMayAssumeTheActor() async throws {
+        let executor = DedicatedThreadExecutor(name: "test-closures")
+        actor Recorder {
+            let executor: DedicatedThreadExecutor
+            var log: [Int] = []
+            init(executor: DedicatedThreadExecutor) { self.executor = executor }
+            nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+            func record(_ value: Int) { log.append(value) }
+        }
+        let recorder = Recorder(executor: executor)
+        for value in 0..<100 {
+            if value.isMultiple(of: 2) {
+                await recorder.record(value)
+            } else {
+                executor.execute {
+                    recorder.assumeIsolated { $0.record(value) }
+                }
+            }
+        }
+        await recorder.record(100)
+        #expect(await recorder.log == Array(0...100))
+        executor.shutdown()
+    }
 }

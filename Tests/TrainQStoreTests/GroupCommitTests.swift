@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TrainQAPI
 
@@ -36,16 +37,8 @@ import TrainQAPI
     @Test func insertsWaitingTogetherShareOneCommit() async throws {
         try await withStore { store, _ async throws in
             let waiting = 50
-            let gate = DispatchSemaphore(value: 0)
-            let holding = Flag()
             // Hold the store's thread so the inserts pile up behind it.
-            let blocker = Task {
-                try await store.withConnection { _ in
-                    holding.set()
-                    gate.wait()
-                }
-            }
-            #expect(try await eventually { holding.isSet })
+            let (gate, blocker) = try await holdStoreThread(store)
             let inserts = (0..<waiting).map { index in
                 Task { try await store.insert(newSubmission(description: "waiting \(index)", at: time(Double(index)))) }
             }
@@ -66,15 +59,8 @@ import TrainQAPI
 
     @Test func replaysWithinOneBatchSeeTheEarlierInsert() async throws {
         try await withStore { store, _ async throws in
-            let gate = DispatchSemaphore(value: 0)
-            let holding = Flag()
-            let blocker = Task {
-                try await store.withConnection { _ in
-                    holding.set()
-                    gate.wait()
-                }
-            }
-            #expect(try await eventually { holding.isSet })
+            // Hold the store's thread so the inserts pile up behind it.
+            let (gate, blocker) = try await holdStoreThread(store)
             let first = Task { try await store.insert(newSubmission(key: "same")) }
             #expect(try await eventually { store.queuedJobCount >= 1 })
             let second = Task { try await store.insert(newSubmission(key: "same")) }
@@ -87,5 +73,63 @@ import TrainQAPI
             #expect(try await conflicting.value == .idempotencyConflict(existingID: created.id))
             #expect(try await count("submissions", in: store) == 1)
         }
+    }
+
+    /// The event loop's form of insert: no task, the callback on the store's thread, inserts that wait
+    /// together still share one commit, and each callback comes only after its row is stored.
+    @Test func callbackInsertsFromAThreadWithoutATaskShareOneCommit() async throws {
+        try await withStore { store, _ async throws in
+            let waiting = 40
+            // Hold the store's thread so the inserts pile up behind it.
+            let (gate, blocker) = try await holdStoreThread(store)
+            let outcomes = Mutex<[(outcome: InsertOutcome?, onStoreThread: Bool)]>([])
+            let caller = Thread {
+                for index in 0..<waiting {
+                    store.insert(newSubmission(description: "callback \(index)", at: time(Double(index)))) { result in
+                        outcomes.withLock { $0.append((try? result.get(), store.isOnStoreThread)) }
+                    }
+                }
+            }
+            caller.start()
+            #expect(try await eventually { store.queuedJobCount >= waiting })
+            #expect(outcomes.withLock { $0.isEmpty })
+            gate.signal()
+            try await blocker.value
+            #expect(try await eventually { outcomes.withLock { $0.count } == waiting })
+            let done = outcomes.withLock { $0 }
+            #expect(done.allSatisfy { $0.onStoreThread })
+            let ids = Set(done.compactMap { $0.outcome?.created?.id })
+            #expect(ids.count == waiting)
+            #expect(await store.insertBatchesCommitted == 1)
+            for id in ids {
+                #expect(try await store.submission(id: id)?.state == .queued)
+            }
+        }
+    }
+
+    @Test func aCallbackInsertIntoAClosedStoreFailsAtOnce() async throws {
+        try await withStore { store, _ async throws in
+            await store.close()
+            let failure = Mutex<StoreError?>(nil)
+            store.insert(newSubmission()) { result in
+                if case .failure(let error) = result { failure.withLock { $0 = error as? StoreError } }
+            }
+            #expect(try await eventually { failure.withLock { $0 } != nil })
+            #expect(failure.withLock { $0?.kind } == .closed)
+        }
+    }
+
+    /// Occupies the store's thread until the gate is signalled; returns once it does.
+    private func holdStoreThread(_ store: SubmissionStore) async throws -> (DispatchSemaphore, Task<Void, any Error>) {
+        let gate = DispatchSemaphore(value: 0)
+        let holding = Flag()
+        let blocker = Task {
+            try await store.withConnection { _ in
+                holding.set()
+                gate.wait()
+            }
+        }
+        #expect(try await eventually { holding.isSet })
+        return (gate, blocker)
     }
 }

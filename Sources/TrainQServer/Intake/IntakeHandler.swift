@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
 import TrainQAPI
+import TrainQStore
 
 /// Answers `POST /v1/submissions` from the connection's pipeline, so a submission skips the router's
 /// per-request machinery (the async request and response streams, middlewares, routing). Everything
@@ -80,14 +81,45 @@ final class IntakeHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    /// A caller the daemon already knows is answered without a task: the request is checked here, on
+    /// the event loop, handed to the store's thread, and the answer is written when the store's callback
+    /// comes back (event loop → store → event loop). A caller whose identity would need the user
+    /// database takes a task, so that the event loop never waits for it.
     private func accept(head: HTTPRequest, body: ByteBuffer, context: ChannelHandlerContext) {
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let request = Submission(
-            api: api, identification: identification, channel: context.channel, logger: logger, body: body,
-            contentType: head.headerFields[.contentType], idempotencyKey: head.headerFields[SocketAPI.idempotencyKeyField])
-        request.answer { answer in
+        let contentType = head.headerFields[.contentType]
+        let idempotencyKey = head.headerFields[SocketAPI.idempotencyKeyField]
+        guard let known = identification.knownCaller(on: context.channel) else {
+            let request = Submission(
+                api: api, identification: identification, channel: context.channel, logger: logger, body: body,
+                contentType: contentType, idempotencyKey: idempotencyKey)
+            request.answer { answer in
+                handler.eventLoop.execute {
+                    handler.value.write(answer, context: boundContext.value)
+                }
+            }
+            return
+        }
+        let new: NewSubmission
+        let caller: Caller
+        do {
+            caller = try CallerMiddleware.admit(known, path: "/v1/submissions", logger: logger)
+            new = try api.submission(body: body, contentType: contentType, idempotencyKey: idempotencyKey, caller: caller)
+        } catch {
+            respond(with: error, context: context)
+            return
+        }
+        let api = self.api
+        let logger = self.logger
+        api.store.insert(new) { outcome in
             handler.eventLoop.execute {
+                let answer: RenderedResponse
+                do throws(APIError) {
+                    answer = try api.answer(to: new, outcome, caller: caller, logger: logger)
+                } catch {
+                    answer = IntakeHandler.rendered(error)
+                }
                 handler.value.write(answer, context: boundContext.value)
             }
         }

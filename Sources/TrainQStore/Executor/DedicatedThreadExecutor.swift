@@ -21,10 +21,17 @@ public final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable 
         case stopping
     }
 
+    /// What the thread runs: a task's job, or a plain closure from a thread that has no task (an event
+    /// loop handing over a submission without starting one).
+    private enum Work {
+        case job(UnownedJob)
+        case closure(@Sendable () -> Void)
+    }
+
     // @unchecked Sendable: every mutable field below is guarded by `condition`.
     private let condition = NSCondition()
     private var state = State.running
-    private var jobs: [UnownedJob] = []
+    private var jobs: [Work] = []
     private var threadID: pthread_t?
     public let name: String
 
@@ -38,9 +45,18 @@ public final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable 
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
+        append(.job(UnownedJob(job)))
+    }
+
+    /// Runs `work` on the thread, in order with the jobs, without a task: the closure may use
+    /// `assumeIsolated` of an actor whose executor this is.
+    public func execute(_ work: @escaping @Sendable () -> Void) {
+        append(.closure(work))
+    }
+
+    private func append(_ work: Work) {
         condition.lock()
-        jobs.append(job)
+        jobs.append(work)
         condition.signal()
         condition.unlock()
     }
@@ -99,8 +115,11 @@ public final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable 
             jobs.removeAll(keepingCapacity: true)
             condition.unlock()
             let executor = asUnownedSerialExecutor()
-            for job in batch {
-                job.runSynchronously(on: executor)
+            for work in batch {
+                switch work {
+                case .job(let job): job.runSynchronously(on: executor)
+                case .closure(let closure): closure()
+                }
             }
         }
     }
