@@ -48,7 +48,8 @@ struct PeerCallerIdentification: Sendable {
     /// The caller when everything about it is already known (the connection's credentials and a fresh
     /// cached identity), without waiting for anything; nil sends the request the asynchronous way.
     func knownCaller(on channel: any Channel) -> Caller? {
-        guard case .unixDomainSocket = channel.localAddress, let credentials = ConnectionCredentials.credentials(of: channel),
+        // Only Unix socket connections have recorded credentials.
+        guard let credentials = ConnectionCredentials.credentials(of: channel),
               let identity = directory.cachedIdentity(uid: credentials.uid, gid: credentials.gid, groups: credentials.groups)
         else { return nil }
         return caller(credentials, identity)

@@ -93,7 +93,7 @@ public struct SocketAPI: Sendable {
     }
 
     /// `POST /v1/submissions` once its body is read and its caller admitted, through the router: the
-    /// answer, or the `APIError`. `IntakeHandler` takes the same two steps without a task.
+    /// answer, or the `APIError`. `IntakeHandler` takes the same two steps around the store's callback.
     func acceptSubmission(
         body: ByteBuffer, contentType: String?, idempotencyKey field: String?, caller: Caller, logger: Logger
     ) async throws(APIError) -> RenderedResponse {

@@ -10,6 +10,15 @@ struct PendingInsert {
     let canonicalRequest: [UInt8]
     let fingerprint: Data
     let reply: @Sendable (Result<InsertOutcome, StoreError>) -> Void
+
+    /// Works out the canonical bytes and fingerprint on the caller's thread, before the hand-off: the
+    /// store's single thread only writes.
+    init(_ new: NewSubmission, reply: @escaping @Sendable (Result<InsertOutcome, StoreError>) -> Void) {
+        self.submission = new
+        self.canonicalRequest = new.request.canonicalBytes()
+        self.fingerprint = RequestFingerprint.of(projectID: new.projectID, jobID: new.jobID, canonicalRequest: canonicalRequest)
+        self.reply = reply
+    }
 }
 
 extension SubmissionStore {
@@ -23,33 +32,25 @@ extension SubmissionStore {
     /// The same owner with the same idempotency key and the same project, job and request gets
     /// `.replayed`; with a different one, `.idempotencyConflict`. Different owners never collide.
     ///
-    /// The request's canonical bytes and fingerprint are worked out on the caller's executor, before
-    /// the hop: the store's single thread only writes.
+    /// The request's canonical bytes and fingerprint are worked out on the caller's thread, and the
+    /// insert reaches the store's thread the same way as `insert(_:completion:)`'s.
     public nonisolated func insert(_ new: NewSubmission) async throws -> InsertOutcome {
-        let canonicalRequest = new.request.canonicalBytes()
-        let fingerprint = RequestFingerprint.of(projectID: new.projectID, jobID: new.jobID, canonicalRequest: canonicalRequest)
-        return try await enqueueInsert(new, canonicalRequest: canonicalRequest, fingerprint: fingerprint)
-    }
-
-    /// `insert` for a caller that is not a task (an event loop): the work is handed to the store's
-    /// thread as a plain closure, and `completion` runs there once the insert is committed or has
-    /// failed. It saves the task and the two thread switches that the async form costs each submission.
-    public nonisolated func insert(_ new: NewSubmission, completion: @escaping @Sendable (Result<InsertOutcome, any Error>) -> Void) {
-        let canonicalRequest = new.request.canonicalBytes()
-        let fingerprint = RequestFingerprint.of(projectID: new.projectID, jobID: new.jobID, canonicalRequest: canonicalRequest)
-        let pending = PendingInsert(
-            submission: new, canonicalRequest: canonicalRequest, fingerprint: fingerprint,
-            reply: { completion($0.mapError { $0 }) })
-        executor.execute {
-            self.assumeIsolated { store in store.enqueue(pending) }
+        try await withCheckedThrowingContinuation { continuation in
+            hand(PendingInsert(new, reply: { continuation.resume(with: $0) }))
         }
     }
 
-    private func enqueueInsert(_ new: NewSubmission, canonicalRequest: [UInt8], fingerprint: Data) async throws -> InsertOutcome {
-        try await withCheckedThrowingContinuation { continuation in
-            enqueue(PendingInsert(
-                submission: new, canonicalRequest: canonicalRequest, fingerprint: fingerprint,
-                reply: { continuation.resume(with: $0) }))
+    /// `insert` for a caller that is not a task (an event loop): `completion` runs on the store's thread
+    /// once the insert is committed or has failed. It saves the task and the two thread switches that an
+    /// actor call costs each submission.
+    public nonisolated func insert(_ new: NewSubmission, completion: @escaping @Sendable (Result<InsertOutcome, any Error>) -> Void) {
+        hand(PendingInsert(new, reply: { completion($0.mapError { $0 }) }))
+    }
+
+    /// Hands an insert to the store's thread as a plain closure, in order with the actor's jobs.
+    private nonisolated func hand(_ pending: PendingInsert) {
+        executor.execute {
+            self.assumeIsolated { store in store.enqueue(pending) }
         }
     }
 

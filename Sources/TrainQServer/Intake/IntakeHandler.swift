@@ -9,8 +9,8 @@ import TrainQStore
 /// Answers `POST /v1/submissions` from the connection's pipeline, so a submission skips the router's
 /// per-request machinery (the async request and response streams, middlewares, routing). Everything
 /// else, and any submission that arrives while the router still owes an earlier answer, goes on to the
-/// router. Both paths run the same `SocketAPI.acceptSubmission` and `CallerMiddleware.admit`, so the
-/// rules stay in one place; this type only carries HTTP.
+/// router. Both paths run the same `SocketAPI.submission`, `SocketAPI.answer` and
+/// `CallerMiddleware.admit`, so the rules stay in one place; this type only carries HTTP.
 ///
 /// It sits after Hummingbird's connection-state handler, which therefore sees every request and answer,
 /// and keeps its idle timeout and graceful close right for submissions too.
@@ -81,37 +81,52 @@ final class IntakeHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// A caller the daemon already knows is answered without a task: the request is checked here, on
-    /// the event loop, handed to the store's thread, and the answer is written when the store's callback
-    /// comes back (event loop → store → event loop). A caller whose identity would need the user
-    /// database takes a task, so that the event loop never waits for it.
+    /// A submission is checked here, on the event loop, handed to the store's thread, and its answer is
+    /// written when the store's callback comes back (event loop → store → event loop): no task. Only a
+    /// caller whose identity would need the user database (it may be LDAP) is looked up in a task first,
+    /// so that the event loop never waits for it.
     private func accept(head: HTTPRequest, body: ByteBuffer, context: ChannelHandlerContext) {
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let contentType = head.headerFields[.contentType]
-        let idempotencyKey = head.headerFields[SocketAPI.idempotencyKeyField]
-        guard let known = identification.knownCaller(on: context.channel) else {
-            let request = Submission(
-                api: api, identification: identification, channel: context.channel, logger: logger, body: body,
-                contentType: contentType, idempotencyKey: idempotencyKey)
-            request.answer { answer in
-                handler.eventLoop.execute {
-                    handler.value.write(answer, context: boundContext.value)
-                }
-            }
+        let submission = ReceivedSubmission(
+            body: body, contentType: head.headerFields[.contentType],
+            idempotencyKey: head.headerFields[SocketAPI.idempotencyKeyField])
+        if let known = identification.knownCaller(on: context.channel) {
+            store(submission, from: known, context: context)
             return
         }
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let (identification, channel) = (self.identification, context.channel)
+        Task {
+            let caller = await identification.caller(on: channel)
+            handler.eventLoop.execute {
+                handler.value.store(submission, from: caller, context: boundContext.value)
+            }
+        }
+    }
+
+    /// The request's headers and body, as the answer needs them.
+    private struct ReceivedSubmission: Sendable {
+        let body: ByteBuffer
+        let contentType: String?
+        let idempotencyKey: String?
+    }
+
+    private func store(_ submission: ReceivedSubmission, from known: Caller?, context: ChannelHandlerContext) {
+        guard !removed else { return }
         let new: NewSubmission
         let caller: Caller
         do {
             caller = try CallerMiddleware.admit(known, path: "/v1/submissions", logger: logger)
-            new = try api.submission(body: body, contentType: contentType, idempotencyKey: idempotencyKey, caller: caller)
+            new = try api.submission(
+                body: submission.body, contentType: submission.contentType, idempotencyKey: submission.idempotencyKey,
+                caller: caller)
         } catch {
             respond(with: error, context: context)
             return
         }
-        let api = self.api
-        let logger = self.logger
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let (api, logger) = (self.api, self.logger)
         api.store.insert(new) { outcome in
             handler.eventLoop.execute {
                 let answer: RenderedResponse
@@ -121,31 +136,6 @@ final class IntakeHandler: ChannelDuplexHandler, RemovableChannelHandler {
                     answer = IntakeHandler.rendered(error)
                 }
                 handler.value.write(answer, context: boundContext.value)
-            }
-        }
-    }
-
-    /// What the answer needs, off the event loop.
-    private struct Submission: Sendable {
-        let api: SocketAPI
-        let identification: PeerCallerIdentification
-        let channel: any Channel
-        let logger: Logger
-        let body: ByteBuffer
-        let contentType: String?
-        let idempotencyKey: String?
-
-        func answer(then deliver: @escaping @Sendable (RenderedResponse) -> Void) {
-            Task { deliver(await answer()) }
-        }
-
-        func answer() async -> RenderedResponse {
-            do {
-                let caller = try CallerMiddleware.admit(await identification.caller(on: channel), path: "/v1/submissions", logger: logger)
-                return try await api.acceptSubmission(
-                    body: body, contentType: contentType, idempotencyKey: idempotencyKey, caller: caller, logger: logger)
-            } catch {
-                return IntakeHandler.rendered(error)
             }
         }
     }
